@@ -1,0 +1,62 @@
+# Imbrace Console. `make run` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13.0/bin/python3 /root/.pyenv/versions/3.12.1/bin/python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+LOCALGATEWAY_PORT ?= 8100
+export LOCALGATEWAY_PORT PORT
+
+.PHONY: run test lint format bench venv dev-deps chromium migrate seed reset-localgateway clean
+
+$(BIN)/.runtime: requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(BIN)/.dev: requirements-dev.txt $(BIN)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(BIN)/.runtime
+dev-deps: $(BIN)/.dev
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+migrate: venv
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+seed: venv
+	$(BIN)/python -m localgateway seed --if-empty
+
+reset-localgateway: venv
+	$(BIN)/python -m localgateway reset
+
+run: migrate
+	$(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python -m scripts.run
+
+test: dev-deps chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m bench --quick
+
+bench: dev-deps
+	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+
+lint: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: dev-deps
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Recording what the console changes through the gateway.
+
+Services wrap each gateway write in ``audited(...)``: the event is written
+once the outcome is known, with the gateway's message on failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from imbrace_console.gateway import GatewayError
+
+from .models import AuditEvent
+
+
+@dataclass
+class AuditEntry:
+    """What a service knows about a change; it may fill in the target once created."""
+
+    area: str
+    action: str
+    target_type: str = ""
+    target_id: str = ""
+    target_name: str = ""
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+async def audit_event_record(
+    *,
+    actor,
+    entry: AuditEntry,
+    outcome: str,
+    message: str = "",
+    request_id: str = "",
+) -> AuditEvent:
+    return await AuditEvent.objects.acreate(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=getattr(actor, "username", "") or "system",
+        area=entry.area,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=str(entry.target_id)[:128],
+        target_name=str(entry.target_name)[:512],
+        changes=entry.changes,
+        outcome=outcome,
+        message=message,
+        request_id=request_id,
+    )
+
+
+@contextlib.asynccontextmanager
+async def audited(
+    *,
+    actor,
+    area: str,
+    action: str,
+    target_type: str = "",
+    target_id: str = "",
+    target_name: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AsyncIterator[AuditEntry]:
+    """Record the change in the block: success, or failure with the gateway's words."""
+    entry = AuditEntry(area, action, target_type, str(target_id or ""), target_name or "", changes or {})
+    try:
+        yield entry
+    except GatewayError as exc:
+        message = exc.user_message + (f" ({exc.detail})" if exc.detail else "")
+        await audit_event_record(
+            actor=actor, entry=entry, outcome=AuditEvent.Outcome.FAILURE, message=message, request_id=exc.request_id
+        )
+        raise
+    await audit_event_record(actor=actor, entry=entry, outcome=AuditEvent.Outcome.SUCCESS)

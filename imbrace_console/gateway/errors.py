@@ -1,0 +1,78 @@
+"""Typed gateway errors: what went wrong, in words a console user can act on.
+
+Every error keeps the gateway's own message (``message``), a sentence for
+the page (``user_message``), the HTTP status when there was one, the request
+id the console sent, and per-field messages for validation failures.
+"""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    """Anything the gateway answered that the console could not use."""
+
+    default_user_message = "The Imbrace gateway could not complete the request."
+    retryable = False
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        method: str = "",
+        path: str = "",
+        request_id: str = "",
+        field_errors: dict[str, str] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message or self.default_user_message)
+        self.message = message
+        self.status = status
+        self.method = method
+        self.path = path
+        self.request_id = request_id
+        self.field_errors = field_errors or {}
+        self.retry_after = retry_after
+
+    @property
+    def user_message(self) -> str:
+        return self.default_user_message
+
+    @property
+    def detail(self) -> str:
+        """The gateway's own words, when they add to ``user_message``."""
+        return self.message if self.message and self.message != self.user_message else ""
+
+
+class GatewayUnavailable(GatewayError):
+    default_user_message = "The Imbrace gateway is unavailable right now. Nothing was lost; try again in a moment."
+    retryable = True
+
+
+class GatewayTimeout(GatewayError):
+    default_user_message = "The Imbrace gateway took too long to answer. Try again in a moment."
+    retryable = True
+
+
+class GatewayAuthError(GatewayError):
+    default_user_message = "The Imbrace gateway refused the console's credential."
+
+
+class GatewayNotFound(GatewayError):
+    default_user_message = "That item no longer exists on the Imbrace gateway."
+
+
+class GatewayValidationError(GatewayError):
+    default_user_message = "The Imbrace gateway did not accept the data."
+
+    @property
+    def user_message(self) -> str:
+        return self.message or self.default_user_message
+
+
+class GatewayConflict(GatewayError):
+    default_user_message = "That conflicts with data already on the Imbrace gateway."
+
+    @property
+    def user_message(self) -> str:
+        return self.message or self.default_user_message

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("assistants/", include("apps.assistants.urls")),
+    path("flows/", include("apps.flows.urls")),
+    path("knowledge/", include("apps.knowledge.urls")),
+    path("boards/", include("apps.boards.urls")),
+    path("audit/", include("apps.audit.urls")),
+]

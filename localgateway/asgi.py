@@ -1,0 +1,5 @@
+"""ASGI entry point: ``uvicorn localgateway.asgi:app``."""
+
+from .app import create_app
+
+app = create_app()
