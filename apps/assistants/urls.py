@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("", views.index, name="assistants-list"),
+    path("", include("apps.assistants.chat_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Chat URLs (conversations and the streaming relay), included by ``urls.py``."""
+
+urlpatterns: list = []
