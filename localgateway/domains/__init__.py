@@ -5,6 +5,6 @@ routes with their full gateway paths) and ``seed(config)`` (its share of the
 demo data, run in this order so later domains can use earlier ones).
 """
 
-from . import platform
+from . import assistants, boards, chat, flows, knowledge, platform
 
-DOMAINS = [platform]
+DOMAINS = [platform, boards, knowledge, flows, assistants, chat]
