@@ -35,8 +35,8 @@ CREATE TABLE IF NOT EXISTS access_tokens (
 """
 
 SCOPED_KEY_PREFIXES = ("/conversation_message", "/board", "/channels", "/touchpoints", "/campaign")
-# Paths that answer without credentials: the local gateway's own liveness probe.
-PUBLIC_PATHS = ("/_local/health",)
+# Paths that answer without credentials: the stand-in's liveness probe and test switches (loopback only).
+PUBLIC_PATHS = ("/_local/health", "/_local/faults", "/_local/requests")
 
 
 @dataclass(frozen=True)

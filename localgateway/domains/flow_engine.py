@@ -1,0 +1,341 @@
+"""The small workflow engine behind the local Activepieces stand-in.
+
+It knows three built-in pieces (the webhook trigger, the webhook piece's
+Return Response and the data-board piece's "create item"), recomputes step
+validity the way the engine does (flows.md §5), and runs a flow's linear
+chain of steps, resolving ``{{trigger.body.x}}`` style references.
+
+Nothing here touches HTTP or the database: ``flows.py`` stores versions and
+runs, and hands this module a graph and a payload.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+WEBHOOK_PIECE = "@activepieces/piece-webhook"
+WEBHOOK_PIECE_VERSION = "0.1.24"
+BOARD_PIECE = "@activepieces/piece-automate-data-board"
+BOARD_PIECE_VERSION = "0.0.1"
+
+# Declared props per (piece, trigger/action name): name -> required. Only these keys are kept in ``input``.
+PIECES: dict[str, dict[str, Any]] = {
+    WEBHOOK_PIECE: {
+        "displayName": "Webhook",
+        "version": WEBHOOK_PIECE_VERSION,
+        "triggers": {
+            "catch_webhook": {
+                "displayName": "Catch Webhook",
+                "props": {"authType": True, "authFields": False, "markdown": False, "syncMarkdown": False},
+            }
+        },
+        "actions": {
+            "return_response": {
+                "displayName": "Return Response",
+                "props": {"responseType": True, "respond": False, "fields": True},
+            }
+        },
+    },
+    BOARD_PIECE: {
+        "displayName": "Automate Data Board",
+        "version": BOARD_PIECE_VERSION,
+        "triggers": {},
+        "actions": {
+            "create_board_item": {
+                "displayName": "Create Board Item",
+                "props": {"boardId": True, "fields": True},
+            }
+        },
+    },
+}
+
+AUTH_TYPES = {"none", "basic", "header"}
+RESPONSE_TYPES = {"json", "raw", "redirect"}
+RESPOND_MODES = {"stop", "respond"}
+_VERSION = re.compile(r"^[~^]?(\d+)\.(\d+)\.(\d+)$")
+
+
+def piece_version_known(piece_name: str, version: str) -> bool:
+    """The engine resolves ``~0.1.x`` ranges: any version with the shipped major.minor is served."""
+    piece = PIECES.get(piece_name)
+    wanted, shipped = _VERSION.match(str(version or "")), _VERSION.match(piece["version"]) if piece else None
+    return bool(wanted and shipped and wanted.group(1, 2) == shipped.group(1, 2))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == {} or value == []
+
+
+def _props_for(step: dict, kind: str) -> dict[str, bool] | None:
+    settings = step.get("settings") or {}
+    piece = PIECES.get(settings.get("pieceName", ""))
+    if piece is None:
+        return None
+    entry = piece[kind].get(settings.get("triggerName" if kind == "triggers" else "actionName", ""))
+    return None if entry is None else entry["props"]
+
+
+def _clean_and_check(step: dict, kind: str) -> bool:
+    """Keep only declared input keys; the step is valid when every required prop is set."""
+    settings = step.setdefault("settings", {})
+    if not isinstance(settings.get("input"), dict):
+        return False
+    if not settings.get("pieceName") or not settings.get("pieceVersion"):
+        return False
+    props = _props_for(step, kind)
+    if props is None:
+        return False
+    settings["input"] = {key: value for key, value in settings["input"].items() if key in props}
+    if any(required and _empty(settings["input"].get(name)) for name, required in props.items()):
+        return False
+    return _input_values_ok(settings)
+
+
+def _input_values_ok(settings: dict) -> bool:
+    values = settings["input"]
+    name = settings.get("triggerName") or settings.get("actionName")
+    if name == "catch_webhook":
+        return values.get("authType") in AUTH_TYPES
+    if name == "return_response":
+        return values.get("responseType") in RESPONSE_TYPES and values.get("respond", "stop") in RESPOND_MODES
+    if name == "create_board_item":
+        return isinstance(values.get("fields"), dict)
+    return True
+
+
+def validate_trigger(trigger: dict) -> None:
+    """Set ``valid`` on the trigger from the server's own rules (the client's flag is not trusted)."""
+    if trigger.get("type") == "EMPTY":
+        trigger["valid"] = False
+    elif trigger.get("type") == "PIECE_TRIGGER":
+        trigger["valid"] = _clean_and_check(trigger, "triggers")
+    else:
+        trigger["valid"] = False
+
+
+def validate_action(action: dict) -> None:
+    if action.get("type") == "PIECE":
+        action["valid"] = _clean_and_check(action, "actions")
+    elif action.get("type") == "CODE":
+        source = (action.get("settings") or {}).get("sourceCode") or {}
+        action["valid"] = bool(source.get("code")) and isinstance((action.get("settings") or {}).get("input"), dict)
+    else:
+        action["valid"] = False
+
+
+# --- the graph: a trigger with a chain of ``nextAction`` ---------------------------------------
+
+
+def chain(trigger: dict) -> list[dict]:
+    """The actions in order (each without its ``nextAction``)."""
+    steps = []
+    node = trigger.get("nextAction")
+    while isinstance(node, dict):
+        steps.append({key: value for key, value in node.items() if key != "nextAction"})
+        node = node.get("nextAction")
+    return steps
+
+
+def link(trigger: dict, actions: list[dict]) -> dict:
+    """The trigger with ``actions`` chained after it."""
+    head = None
+    for action in reversed(actions):
+        node = {key: value for key, value in action.items() if key != "nextAction"}
+        if head is not None:
+            node["nextAction"] = head
+        head = node
+    result = {key: value for key, value in trigger.items() if key != "nextAction"}
+    if head is not None:
+        result["nextAction"] = head
+    return result
+
+
+def version_valid(trigger: dict) -> bool:
+    return bool(trigger.get("valid")) and all(step.get("valid") for step in chain(trigger))
+
+
+# --- references: ``{{trigger.body.name}}`` --------------------------------------------------------
+
+_TEMPLATE = re.compile(r"\{\{\s*(.+?)\s*\}\}")
+_TOKEN = re.compile(r"""\.?([A-Za-z_$][\w$-]*)|\[\s*(?:(\d+)|'([^']*)'|"([^"]*)")\s*\]""")
+
+
+class _Missing:
+    pass
+
+
+MISSING = _Missing()
+
+
+def lookup(expression: str, context: dict) -> Any:
+    """Follow a dotted/bracketed path through the step outputs; MISSING when it leads nowhere."""
+    value: Any = context
+    position = 0
+    expression = expression.strip()
+    while position < len(expression):
+        match = _TOKEN.match(expression, position)
+        if match is None:
+            return MISSING
+        position = match.end()
+        name, index, single, double = match.groups()
+        key: Any = name if name is not None else (int(index) if index is not None else (single or double or ""))
+        if isinstance(value, dict) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+            value = value[key]
+        else:
+            return MISSING
+    return value
+
+
+def resolve(value: Any, context: dict) -> Any:
+    """Substitute references in strings, recursively. A lone ``{{ref}}`` keeps the referenced type."""
+    if isinstance(value, dict):
+        return {key: resolve(item, context) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve(item, context) for item in value]
+    if not isinstance(value, str):
+        return value
+    whole = _TEMPLATE.fullmatch(value.strip())
+    if whole:
+        found = lookup(whole.group(1), context)
+        return "" if found is MISSING else found
+
+    def text(match: re.Match) -> str:
+        found = lookup(match.group(1), context)
+        if found is MISSING or found is None:
+            return ""
+        return found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
+
+    return _TEMPLATE.sub(text, value)
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class WebhookResponse:
+    status: int
+    headers: dict[str, str]
+    body: Any
+    response_type: str = "json"
+
+
+@dataclass
+class RunResult:
+    status: str = "SUCCEEDED"
+    steps: dict[str, dict] = field(default_factory=dict)
+    failed_step: dict | None = None
+    response: WebhookResponse | None = None
+
+
+class StepFailed(Exception):
+    pass
+
+
+BoardItemCreate = Callable[[str, str, dict], dict]
+
+
+def _ms(started: float) -> int:
+    return max(0, round((time.perf_counter() - started) * 1000))
+
+
+def _return_response(values: dict) -> WebhookResponse:
+    fields = values.get("fields") if isinstance(values.get("fields"), dict) else {}
+    response_type = values.get("responseType") or "json"
+    try:
+        status = int(fields.get("status") or 200)
+    except (TypeError, ValueError):
+        raise StepFailed(f"Status must be a number, got {fields.get('status')!r}") from None
+    if not 100 <= status <= 599:
+        raise StepFailed(f"Status must be between 100 and 599, got {status}")
+    headers = fields.get("headers") if isinstance(fields.get("headers"), dict) else {}
+    headers = {str(key): str(value) for key, value in headers.items()}
+    body = fields.get("body")
+    if response_type == "json" and isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError:
+            pass
+    if response_type == "redirect":
+        return WebhookResponse(301, {**headers, "Location": str(body or "")}, None, "redirect")
+    return WebhookResponse(status, headers, body, response_type)
+
+
+def execute(
+    *,
+    trigger: dict,
+    request: dict,
+    organization_id: str,
+    board_item_create: BoardItemCreate,
+    on_response: Callable[[WebhookResponse], None] | None = None,
+) -> RunResult:
+    """Run the chain for one incoming request. ``on_response`` fires as soon as a Return Response runs."""
+    result = RunResult()
+    result.steps["trigger"] = {"type": "PIECE_TRIGGER", "status": "SUCCEEDED", "input": {}, "output": request, "duration": 0}
+    context: dict[str, Any] = {"trigger": request}
+    for step in chain(trigger):
+        if step.get("skip"):
+            continue
+        name = step.get("name", "")
+        started = time.perf_counter()
+        settings = step.get("settings") or {}
+        values = resolve(settings.get("input") or {}, context)
+        record: dict[str, Any] = {"type": step.get("type"), "status": "SUCCEEDED", "input": values}
+        stop = False
+        try:
+            output, stop = _run_action(step, values, organization_id, board_item_create)
+        except StepFailed as exc:
+            record.update(status="FAILED", errorMessage=str(exc), output=None, duration=_ms(started))
+            result.steps[name] = record
+            options = settings.get("errorHandlingOptions") or {}
+            if (options.get("continueOnFailure") or {}).get("value"):
+                context[name] = None
+                continue
+            result.status = "FAILED"
+            result.failed_step = {"name": name, "displayName": step.get("displayName", name)}
+            return result
+        record.update(output=output, duration=_ms(started))
+        result.steps[name] = record
+        context[name] = output
+        if isinstance(output, dict) and step_is_return_response(step) and result.response is None:
+            result.response = _return_response(values)
+            if on_response is not None:
+                on_response(result.response)
+        if stop:
+            break
+    return result
+
+
+def step_is_return_response(step: dict) -> bool:
+    settings = step.get("settings") or {}
+    return (
+        step.get("type") == "PIECE"
+        and settings.get("pieceName") == WEBHOOK_PIECE
+        and settings.get("actionName") == "return_response"
+    )
+
+
+def _run_action(step: dict, values: dict, organization_id: str, board_item_create: BoardItemCreate) -> tuple[Any, bool]:
+    """One step's output, and whether the flow stops after it."""
+    if not step.get("valid"):
+        raise StepFailed("The step is not configured completely.")
+    if step.get("type") == "CODE":
+        raise StepFailed("Code steps need the Node.js sandbox, which the local gateway does not have.")
+    if step_is_return_response(step):
+        response = _return_response(values)
+        output = {"status": response.status, "headers": response.headers, "body": response.body}
+        return output, (values.get("respond") or "stop") == "stop"
+    settings = step.get("settings") or {}
+    if settings.get("pieceName") == BOARD_PIECE and settings.get("actionName") == "create_board_item":
+        fields = values.get("fields") if isinstance(values.get("fields"), dict) else {}
+        try:
+            return board_item_create(organization_id, str(values.get("boardId") or ""), fields), False
+        except ValueError as exc:
+            raise StepFailed(str(exc)) from None
+    raise StepFailed(f"The piece {settings.get('pieceName')} is not available on this engine.")
