@@ -30,6 +30,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 migrate: venv
+	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input -v 0
 
 seed: venv

@@ -3,5 +3,5 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.index, name="audit-list"),
+    path("", views.audit_list, name="audit-list"),
 ]

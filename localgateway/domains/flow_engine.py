@@ -303,8 +303,10 @@ def execute(
         record.update(output=output, duration=_ms(started))
         result.steps[name] = record
         context[name] = output
-        if isinstance(output, dict) and step_is_return_response(step) and result.response is None:
-            result.response = _return_response(values)
+        if step_is_return_response(step) and result.response is None:
+            result.response = WebhookResponse(
+                output["status"], output["headers"], output["body"], values.get("responseType") or "json"
+            )
             if on_response is not None:
                 on_response(result.response)
         if stop:

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "apps.accounts"
+    label = "accounts"
+    verbose_name = "Console users"
+
+    def ready(self) -> None:
+        from . import login_limits
+
+        login_limits.connect_signals()

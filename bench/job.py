@@ -1,0 +1,34 @@
+"""What the harness hands a load process: where the servers are and the case's parameters."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+class Skip(Exception):  # noqa: N818 (a skip is not an error)
+    """A case cannot run here (its console feature is missing); the message says why."""
+
+
+@dataclass
+class Job:
+    case: str
+    quick: bool
+    console_url: str
+    console_pid: int
+    gateway_url: str
+    api_key: str
+    username: str
+    password: str
+    params: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Job:
+        return cls(**data)
+
+
+def record(case: str, console: float | None, direct: float | None, unit: str, n: int, **extra: object) -> dict:
+    """One line of ``bench/results.json``."""
+    return {"case": case, "console": console, "direct": direct, "unit": unit, "n": n, **extra}
