@@ -63,15 +63,18 @@ class Gateway:
             "LOCALGATEWAY_CHAT_WORD_DELAY": str(chat_word_delay),
         }
 
-    def seed_demo(self) -> None:
-        """The demo data ``make run`` shows, so list pages have something on them."""
-        subprocess.run(
+    def seed_demo(self) -> str:
+        """The demo data ``make run`` shows, so list pages have something on them; "" or why it failed."""
+        completed = subprocess.run(
             [sys.executable, "-m", "localgateway", "seed"],
             cwd=ROOT,
             env=self.env(0.0),
-            check=True,
-            stdout=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
         )
+        if completed.returncode == 0:
+            return ""
+        return (completed.stderr.strip().splitlines() or ["no output"])[-1]
 
     def start(self, *, chat_word_delay: float) -> None:
         self.stop()

@@ -7,4 +7,5 @@ urlpatterns = [
     path("knowledge/", include("apps.knowledge.urls")),
     path("boards/", include("apps.boards.urls")),
     path("audit/", include("apps.audit.urls")),
+    path("", include("apps.accounts.urls")),
 ]

@@ -8,3 +8,4 @@ and ``async run(job)`` (run in the load process: returns the records).
 from . import pages
 
 CASES = {"pages": pages}
+ORDER = ["pages"]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "apps.core",
     "apps.audit",
+    "apps.accounts",
     "apps.assistants",
     "apps.flows",
     "apps.knowledge",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.LoginRateLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -102,11 +104,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions end 8 hours after log-in (enforced server-side) or when the browser closes.
 SESSION_COOKIE_AGE = int(env("CONSOLE_SESSION_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Failed log-ins allowed per username and per client address within the window (seconds).
+CONSOLE_LOGIN_FAILURES_PER_USER = int(env("CONSOLE_LOGIN_FAILURES_PER_USER", "5"))
+CONSOLE_LOGIN_FAILURES_PER_ADDRESS = int(env("CONSOLE_LOGIN_FAILURES_PER_ADDRESS", "20"))
+CONSOLE_LOGIN_FAILURE_WINDOW = int(env("CONSOLE_LOGIN_FAILURE_WINDOW", "900"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("CONSOLE_TIME_ZONE", "UTC")

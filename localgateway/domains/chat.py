@@ -80,15 +80,20 @@ STREAM_HEADERS = {
 MAX_PASSAGE_CHARS = 600
 MAX_ANSWER_PASSAGES = 3
 STOP_WORDS = frozenset(
-    """a about above after again all also am an and any are as at be been before being below between both but by
+    re.findall(
+        r"\S+",
+        """a about above after again all also am an and any are as at be been before being below between both but by
     can could did do does doing down during each few for from further had has have having he her here hers him his
     how i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out
     over own please same she should so some such tell than that the their theirs them then there these they this
     those through to too under until up very was we were what when where which while who whom why will with would
-    you your yours know show give explain describe find get let like want need""".split()
+    you your yours know show give explain describe find get let like want need""",
+    )
 )
 FOLLOW_UP_WORDS = frozenset(
-    "more else that this it its those these they them elaborate continue further detail details again".split()
+    re.findall(
+        r"\S+", "more else that this it its those these they them elaborate continue further detail details again"
+    )
 )
 GREETINGS = frozenset({"hi", "hello", "hey", "hallo", "morning", "afternoon", "evening", "thanks", "thank"})
 
@@ -217,11 +222,12 @@ def _message_json(row) -> dict:
 
 
 def _title_for(text: str) -> str:
+    """ai-agent names a chat with a model afterwards; here: the first words of its first message."""
     words = text.split()
-    title = " ".join(words[:8])
-    if len(words) > 8:
-        title += "…"
-    return (title[:80] or "New chat")[:1].upper() + title[1:80] if title else "New chat"
+    if not words:
+        return "New chat"
+    title = " ".join(words[:8])[:80] + ("…" if len(words) > 8 else "")
+    return title[0].upper() + title[1:]
 
 
 def _ensure_chat(chat_id: str, organization_id: str, user_id: str, assistant_id: str, first_text: str) -> None:
@@ -236,9 +242,13 @@ def _set_status(chat_id: str, status: str) -> None:
     db.conn().execute("UPDATE chats SET status = ? WHERE id = ?", (status, chat_id))
 
 
-def _save_message(chat_id: str, role: str, parts: list[dict], metadata: dict | None = None, message_id: str = "") -> None:
+def _save_message(
+    chat_id: str, role: str, parts: list[dict], metadata: dict | None = None, message_id: str = ""
+) -> None:
+    """Store a message, unless its chat was deleted meanwhile (a reply can outlive its chat)."""
     db.conn().execute(
-        "INSERT INTO chat_messages (id, chat_id, role, parts, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO chat_messages (id, chat_id, role, parts, metadata, created_at) "
+        "SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chats WHERE id = ?)",
         (
             message_id or db.new_uuid(),
             chat_id,
@@ -246,6 +256,7 @@ def _save_message(chat_id: str, role: str, parts: list[dict], metadata: dict | N
             db.dumps(parts),
             None if metadata is None else db.dumps(metadata),
             db.now_iso(),
+            chat_id,
         ),
     )
 
@@ -607,13 +618,20 @@ def routes(config: Config) -> list[BaseRoute]:
         elif not assistant.get("model_id") or not assistant.get("provider_id"):
             failure = "Assistant is missing model_id/provider_id configuration"
         if failure is not None:
-            _save_message(chat_id, "assistant", [{"type": "text", "text": failure}], {"error": True, "errorText": failure})
+            _save_message(
+                chat_id, "assistant", [{"type": "text", "text": failure}], {"error": True, "errorText": failure}
+            )
             _set_status(chat_id, "idle")
             return JSONResponse({"error": failure}, 500)
 
         model_id, provider_id = assistant["model_id"], assistant["provider_id"]
         override_model, override_provider = body.get("model_id"), body.get("provider_id")
-        if isinstance(override_model, str) and override_model and isinstance(override_provider, str) and override_provider:
+        if (
+            isinstance(override_model, str)
+            and override_model
+            and isinstance(override_provider, str)
+            and override_provider
+        ):
             model_id, provider_id = override_model, override_provider
 
         turns = _history(chat_id)
@@ -650,10 +668,14 @@ def routes(config: Config) -> list[BaseRoute]:
 
     def owned_chat(request: Request) -> tuple[dict | None, JSONResponse | None]:
         user = caller(request)
-        row = db.conn().execute(
-            "SELECT rowid, * FROM chats WHERE id = ? AND organization_id = ?",
-            (request.path_params["chat_id"], user["organization_id"]),
-        ).fetchone()
+        row = (
+            db.conn()
+            .execute(
+                "SELECT rowid, * FROM chats WHERE id = ? AND organization_id = ?",
+                (request.path_params["chat_id"], user["organization_id"]),
+            )
+            .fetchone()
+        )
         if row is None:
             return None, _chat_error(404, "not_found:chat", "The requested chat was not found.")
         if row["user_id"] != user["id"] and row["visibility"] == "private":

@@ -11,6 +11,7 @@ runs, and hands this module a graph and a payload.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
@@ -184,9 +185,9 @@ def lookup(expression: str, context: dict) -> Any:
         position = match.end()
         name, index, single, double = match.groups()
         key: Any = name if name is not None else (int(index) if index is not None else (single or double or ""))
-        if isinstance(value, dict) and key in value:
-            value = value[key]
-        elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+        found = isinstance(value, dict) and key in value
+        indexed = isinstance(value, list) and isinstance(key, int) and key < len(value)
+        if found or indexed:
             value = value[key]
         else:
             return MISSING
@@ -258,10 +259,8 @@ def _return_response(values: dict) -> WebhookResponse:
     headers = {str(key): str(value) for key, value in headers.items()}
     body = fields.get("body")
     if response_type == "json" and isinstance(body, str):
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             body = json.loads(body)
-        except json.JSONDecodeError:
-            pass
     if response_type == "redirect":
         return WebhookResponse(301, {**headers, "Location": str(body or "")}, None, "redirect")
     return WebhookResponse(status, headers, body, response_type)
@@ -277,7 +276,13 @@ def execute(
 ) -> RunResult:
     """Run the chain for one incoming request. ``on_response`` fires as soon as a Return Response runs."""
     result = RunResult()
-    result.steps["trigger"] = {"type": "PIECE_TRIGGER", "status": "SUCCEEDED", "input": {}, "output": request, "duration": 0}
+    result.steps["trigger"] = {
+        "type": "PIECE_TRIGGER",
+        "status": "SUCCEEDED",
+        "input": {},
+        "output": request,
+        "duration": 0,
+    }
     context: dict[str, Any] = {"trigger": request}
     for step in chain(trigger):
         if step.get("skip"):

@@ -93,7 +93,7 @@ CREATE INDEX IF NOT EXISTS kh_files_folder ON kh_files (folder_id);
 CREATE INDEX IF NOT EXISTS kh_files_org ON kh_files (organization_id);
 """
 
-FOLDER_ID = re.compile(r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{24})$")
+FOLDER_ID = re.compile(r"^(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|[0-9a-f]{24})$", re.IGNORECASE)
 FOLDER_COLUMNS = (
     "name",
     "description",
@@ -189,10 +189,14 @@ def _descendant_ids(folder_ids: Iterable[str]) -> list[str]:
 
 
 def _file_counts(organization_id: str) -> dict[str, int]:
-    rows = db.conn().execute(
-        "SELECT folder_id, COUNT(*) AS n FROM kh_files WHERE organization_id = ? GROUP BY folder_id",
-        (organization_id,),
-    ).fetchall()
+    rows = (
+        db.conn()
+        .execute(
+            "SELECT folder_id, COUNT(*) AS n FROM kh_files WHERE organization_id = ? GROUP BY folder_id",
+            (organization_id,),
+        )
+        .fetchall()
+    )
     return {row["folder_id"]: row["n"] for row in rows}
 
 
@@ -399,10 +403,14 @@ async def folder_contents(request: Request) -> JSONResponse:
     marks = ",".join("?" * len(folder_ids))
     sort_by = params.get("sortBy") if params.get("sortBy") in FILE_SORTS else "created_at"
     order = "ASC" if (params.get("sortOrder") or "desc").lower() == "asc" else "DESC"
-    files = db.conn().execute(
-        f"SELECT * FROM kh_files WHERE folder_id IN ({marks}) ORDER BY {sort_by} {order}, id",  # noqa: S608
-        folder_ids,
-    ).fetchall()
+    files = (
+        db.conn()
+        .execute(
+            f"SELECT * FROM kh_files WHERE folder_id IN ({marks}) ORDER BY {sort_by} {order}, id",  # noqa: S608
+            folder_ids,
+        )
+        .fetchall()
+    )
     if query:
         try:
             pattern = re.compile(query, re.IGNORECASE)
@@ -961,9 +969,11 @@ async def file_search(request: Request) -> JSONResponse:
         pattern = re.compile(query, re.IGNORECASE)
     except re.error as exc:
         return _crash(f"Invalid regular expression: {exc}")
-    rows = db.conn().execute(
-        "SELECT * FROM kh_files WHERE organization_id = ? ORDER BY created_at DESC, id", (org,)
-    ).fetchall()
+    rows = (
+        db.conn()
+        .execute("SELECT * FROM kh_files WHERE organization_id = ? ORDER BY created_at DESC, id", (org,))
+        .fetchall()
+    )
     matches = [row for row in rows if pattern.search(row["name"])]
     limit = _int(request.query_params.get("limit"), 0)
     if limit > 0:
@@ -1072,12 +1082,16 @@ def folder_passages(organization_id: str, folder_ids: list[str]) -> list[tuple[s
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    rows = db.conn().execute(
-        f"""SELECT name, text_content FROM kh_files
+    rows = (
+        db.conn()
+        .execute(
+            f"""SELECT name, text_content FROM kh_files
             WHERE organization_id = ? AND folder_id IN ({marks}) AND text_content IS NOT NULL
             ORDER BY name, id""",  # noqa: S608
-        [organization_id, *ids],
-    ).fetchall()
+            [organization_id, *ids],
+        )
+        .fetchall()
+    )
     return [(row["name"], row["text_content"]) for row in rows]
 
 
@@ -1096,10 +1110,14 @@ SEED_FILES = {
 def seed(config: Config) -> None:
     """The "Product Documentation" folder, a "Policies" subfolder and four documents."""
     org = config.organization_id
-    exists = db.conn().execute(
-        "SELECT 1 FROM kh_folders WHERE organization_id = ? AND name = ? AND parent_folder_id = 'root'",
-        (org, SEED_FOLDER),
-    ).fetchone()
+    exists = (
+        db.conn()
+        .execute(
+            "SELECT 1 FROM kh_folders WHERE organization_id = ? AND name = ? AND parent_folder_id = 'root'",
+            (org, SEED_FOLDER),
+        )
+        .fetchone()
+    )
     if exists:
         return
     top = folder_insert(
@@ -1133,4 +1151,3 @@ def seed(config: Config) -> None:
             db.conn().execute(
                 "UPDATE kh_files SET text_content = ? WHERE id = ?", (extract_text(source, name), file_id)
             )
-
