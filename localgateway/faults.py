@@ -110,7 +110,9 @@ class FaultMiddleware:
         elif rule.kind == "status":
             await JSONResponse({"message": "Injected fault", "status": rule.status}, rule.status)(scope, receive, send)
         elif rule.kind == "rate_limit":
-            response = JSONResponse({"message": "Too Many Requests"}, 429, headers={"Retry-After": str(rule.retry_after)})
+            response = JSONResponse(
+                {"message": "Too Many Requests"}, 429, headers={"Retry-After": str(rule.retry_after)}
+            )
             await response(scope, receive, send)
         elif rule.kind == "malformed":
             await Response('{"data": [{"id": ', 200, media_type="application/json")(scope, receive, send)

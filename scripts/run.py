@@ -51,15 +51,26 @@ def main() -> None:
         print(f"Using the gateway at {os.environ['IMBRACE_BASE_URL']}; no local gateway started.")
     else:
         subprocess.run([sys.executable, "-m", "localgateway", "seed", "--if-empty"], check=True)
-        gateway = subprocess.Popen([sys.executable, "-m", "localgateway", "serve", "--host", HOST, "--port", gateway_port])
+        gateway = subprocess.Popen(
+            [sys.executable, "-m", "localgateway", "serve", "--host", HOST, "--port", gateway_port]
+        )
         processes.append(gateway)
         wait_until_up(f"http://{HOST}:{gateway_port}/_local/health", gateway)
         print(f"Local gateway on http://{HOST}:{gateway_port}")
 
     console = subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "imbrace_console.asgi:application",
-            "--host", HOST, "--port", port, "--log-level", "warning", "--no-access-log",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "imbrace_console.asgi:application",
+            "--host",
+            HOST,
+            "--port",
+            port,
+            "--log-level",
+            "warning",
+            "--no-access-log",
         ]
     )
     processes.append(console)

@@ -21,6 +21,7 @@ from tests.support import (
     start_localgateway,
 )
 
+
 @pytest.fixture(scope="session")
 def localgateway(tmp_path_factory) -> LocalGateway:
     gateway = start_localgateway(tmp_path_factory.mktemp("localgateway"))

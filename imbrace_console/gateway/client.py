@@ -235,7 +235,7 @@ class GatewayClient:
         files: Any = None,
         content: Any = None,
         headers: dict[str, str] | None = None,
-        timeout: httpx.Timeout | float | None = None,
+        timeout: httpx.Timeout | float | None = None,  # noqa: ASYNC109 (httpx per-request timeout, e.g. a sync webhook)
     ) -> httpx.Response:
         """Send one request (retrying only safe methods) and return a 2xx response or raise."""
         method = method.upper()
@@ -323,7 +323,9 @@ class GatewayClient:
             raise GatewayTimeout(str(exc) or "timed out", method=method, path=path, request_id=request_id) from exc
         except httpx.TransportError as exc:
             self._log(method, path, "unreachable", started, request_id, 0)
-            raise GatewayUnavailable(str(exc) or exc.__class__.__name__, method=method, path=path, request_id=request_id) from exc
+            raise GatewayUnavailable(
+                str(exc) or exc.__class__.__name__, method=method, path=path, request_id=request_id
+            ) from exc
         self._log(method, path, response.status_code, started, request_id, 0)
         try:
             if not response.is_success:
@@ -359,7 +361,9 @@ class GatewayClient:
             raise GatewayTimeout(str(exc) or "timed out", method=method, path=path, request_id=request_id) from exc
         except httpx.TransportError as exc:
             self._log(method, path, "unreachable", started, request_id, 0)
-            raise GatewayUnavailable(str(exc) or exc.__class__.__name__, method=method, path=path, request_id=request_id) from exc
+            raise GatewayUnavailable(
+                str(exc) or exc.__class__.__name__, method=method, path=path, request_id=request_id
+            ) from exc
         self._log(method, path, response.status_code, started, request_id, 0)
         if not response.is_success:
             raise error_for_response(response, method=method, path=path, request_id=request_id)

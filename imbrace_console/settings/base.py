@@ -104,7 +104,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
-# Sessions end 8 hours after log-in (enforced server-side) or when the browser closes.
+# A session expires on the server 8 hours after log-in; its cookie also ends with the browser.
 SESSION_COOKIE_AGE = int(env("CONSOLE_SESSION_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -133,7 +133,9 @@ FILE_UPLOAD_TEMP_DIR = env("CONSOLE_UPLOAD_TEMP_DIR") or None
 LOCALGATEWAY_PORT = int(env("LOCALGATEWAY_PORT", "8100"))
 IMBRACE_BASE_URL = env("IMBRACE_BASE_URL") or f"http://127.0.0.1:{LOCALGATEWAY_PORT}"
 IMBRACE_USES_LOCALGATEWAY = not env("IMBRACE_BASE_URL")
-IMBRACE_API_KEY = env("IMBRACE_API_KEY") or (env("LOCALGATEWAY_API_KEY", "api_local_0123456789abcdef") if IMBRACE_USES_LOCALGATEWAY else "")
+IMBRACE_API_KEY = env("IMBRACE_API_KEY") or (
+    env("LOCALGATEWAY_API_KEY", "api_local_0123456789abcdef") if IMBRACE_USES_LOCALGATEWAY else ""
+)
 IMBRACE_ACCESS_TOKEN = env("IMBRACE_ACCESS_TOKEN")
 IMBRACE_ORGANIZATION_ID = env("IMBRACE_ORGANIZATION_ID")
 IMBRACE_CONNECT_TIMEOUT = float(env("IMBRACE_CONNECT_TIMEOUT", "5"))

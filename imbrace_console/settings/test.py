@@ -8,7 +8,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 TEMPLATES[0]["OPTIONS"]["loaders"] = [
-    ("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"])
+    (
+        "django.template.loaders.cached.Loader",
+        ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"],
+    )
 ]
 TEMPLATES[0]["APP_DIRS"] = False
 IMBRACE_RETRY_BACKOFF = 0.01

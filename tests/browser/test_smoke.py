@@ -41,7 +41,10 @@ def test_wrong_password_stays_on_login_with_a_message(page, live_console):
 
 def test_no_csp_violations_on_the_dashboard(page, live_console):
     violations: list[str] = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     login(page, live_console, "admin")
     page.reload()
     page.wait_for_load_state("networkidle")

@@ -36,8 +36,17 @@ ZOD = {
         "name": "ZodError",
         "message": json.dumps(
             [
-                {"expected": "string", "code": "invalid_type", "path": ["name"], "message": "Invalid input: expected string"},
-                {"code": "too_small", "path": ["fields", 0, "name"], "message": "Too small: expected string to have >=1"},
+                {
+                    "expected": "string",
+                    "code": "invalid_type",
+                    "path": ["name"],
+                    "message": "Invalid input: expected string",
+                },
+                {
+                    "code": "too_small",
+                    "path": ["fields", 0, "name"],
+                    "message": "Too small: expected string to have >=1",
+                },
             ],
             indent=2,
         ),

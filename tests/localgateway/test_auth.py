@@ -53,9 +53,7 @@ def test_jwt_with_its_organization(localgateway):
 
 def test_jwt_for_another_organization_is_400(localgateway):
     token = localgateway.jwt(organizations=["org_someone_else"])
-    response = get(
-        localgateway, "/", authorization=f"Bearer {token}", **{"x-organization-id": "org_imbrace_local"}
-    )
+    response = get(localgateway, "/", authorization=f"Bearer {token}", **{"x-organization-id": "org_imbrace_local"})
     assert response.status_code == 400
     assert response.json() == {"message": "Bad Request - organization_id not found in user organizations"}
 
