@@ -3,6 +3,11 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("", views.index, name="assistants-list"),
+    path("", views.assistants_list, name="assistants-list"),
+    path("new/", views.assistants_create, name="assistants-create"),
     path("", include("apps.assistants.chat_urls")),
+    path("<str:assistant_id>/", views.assistants_detail, name="assistants-detail"),
+    path("<str:assistant_id>/edit/", views.assistants_update, name="assistants-update"),
+    path("<str:assistant_id>/delete/", views.assistants_delete, name="assistants-delete"),
+    path("<str:assistant_id>/resources/", views.assistants_resources, name="assistant-resources-update"),
 ]

@@ -383,10 +383,11 @@ def test_workflow_agent_models_is_the_success_envelope(gw):
 # --- in-process helper for the chat service ---------------------------------------------------------
 
 
-def test_assistant_get_internal_returns_the_read_shape_or_none(tmp_path):
+def test_assistant_get_internal_returns_the_read_shape_or_none(tmp_path, monkeypatch):
     from localgateway import db
     from localgateway.domains import assistants
 
+    monkeypatch.setattr(db, "_connection", None)  # restored after the test, for other in-process users
     db.connect(tmp_path / "gw.sqlite3", [assistants.SCHEMA])
     row = assistants._new_row("org_a", {"name": "Internal", "workflow_name": "internal_v1"}, mode="advanced")
     assistants._insert(row)
@@ -395,6 +396,7 @@ def test_assistant_get_internal_returns_the_read_shape_or_none(tmp_path):
     assert got["team_leads"] == []
     assert assistants.assistant_get_internal("org_b", row["id"]) is None
     assert assistants.assistant_get_internal("org_a", "missing") is None
+    db.conn().close()
 
 
 # --- demo data -------------------------------------------------------------------------------------
@@ -426,15 +428,14 @@ def test_seed_has_the_support_bot_using_the_demo_folder_board_and_flow(seeded_ga
         bots = client.get("/v3/ai/accounts/assistants", params={"search": "Support Bot"}).json()
         assert len(bots) == 1
         bot = client.get(f"/v3/ai/assistants/{bots[0]['id']}").json()
-        assert bot["streaming"] is True
-        assert (bot["provider_id"], bot["model_id"]) == ("system", "Default")
-        assert bot["core_task"]
-        assert bot["personality_role"]
-        folders = client.get("/data-board/folders", params={"search": "Product Documentation"}).json()
-        board_names = {b["id"]: b["name"] for b in client.get("/data-board/boards").json()["data"]}
-    assert len(bot["folder_ids"]) == 1
-    assert folders["data"], folders
-    assert bot["folder_ids"][0] in {f["_id"] if "_id" in f else f["id"] for f in folders["data"]}
-    assert [board_names.get(board_id) for board_id in bot["board_ids"]] == ["Sales Pipeline"]
-    assert len(bot["workflow_function_call"]) == 1
-    assert all(isinstance(flow_id, str) for flow_id in bot["workflow_function_call"])
+        folders = [client.get(f"/data-board/folders/{folder_id}").json() for folder_id in bot["folder_ids"]]
+        boards = [client.get(f"/data-board/boards/{board_id}").json() for board_id in bot["board_ids"]]
+        flows = [client.get(f"/activepieces/v1/flows/{flow_id}").json() for flow_id in bot["workflow_function_call"]]
+    assert bot["streaming"] is True
+    assert (bot["provider_id"], bot["model_id"]) == ("system", "Default")
+    assert bot["core_task"]
+    assert bot["personality_role"]
+    assert [folder["data"]["folder"]["name"] for folder in folders] == ["Product Documentation"]
+    assert [board["data"]["name"] for board in boards] == ["Sales Pipeline"]
+    assert len(flows) == 1
+    assert flows[0]["publishedVersionId"]
