@@ -1,11 +1,44 @@
-"""Reads of flows and runs from Activepieces (``/activepieces/v1``)."""
+"""Reads of flows and runs from Activepieces (``/activepieces/v1``).
+
+The engine's traps are hidden here: cursor pages can overlap (deduped by id),
+a run names its flow in ``flowVersion.displayName`` or, on older engines,
+``flowDisplayName``, and the latest version of a flow may be a draft that is
+not what its webhook runs.
+"""
 
 from __future__ import annotations
 
-from imbrace_console.gateway import SeekPage, get_client
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
+from django.conf import settings
+
+from imbrace_console.gateway import GatewayError, GatewayNotFound, GatewayValidationError, SeekPage, get_client
+
+AP = "/activepieces/v1"
 COUNT_PAGE_SIZE = 100
 COUNT_MAX_PAGES = 10
+WEBHOOK_PIECE = "@activepieces/piece-webhook"
+BOARD_PIECE = "@activepieces/piece-automate-data-board"
+# The SDK guide's version of the webhook piece; used only when the engine cannot be asked.
+WEBHOOK_PIECE_FALLBACK_VERSION = "0.1.24"
+BOARD_PIECE_FALLBACK_VERSION = "0.0.1"
+RUN_TERMINAL = frozenset(
+    {
+        "SUCCEEDED",
+        "FAILED",
+        "TIMEOUT",
+        "QUOTA_EXCEEDED",
+        "MEMORY_LIMIT_EXCEEDED",
+        "CANCELED",
+        "INTERNAL_ERROR",
+        "STOPPED",
+    }
+)
+RUN_STATUSES = ("QUEUED", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED", "TIMEOUT", "CANCELED", "INTERNAL_ERROR")
+_piece_versions: dict[str, str] = {}
 
 
 async def flow_count() -> tuple[int, bool]:
@@ -15,9 +48,404 @@ async def flow_count() -> tuple[int, bool]:
     cursor = None
     for _ in range(COUNT_MAX_PAGES):
         params = {"limit": COUNT_PAGE_SIZE, **({"cursor": cursor} if cursor else {})}
-        page = SeekPage.from_body(await client.json("GET", "/activepieces/v1/flows", params=params))
+        page = SeekPage.from_body(await client.json("GET", f"{AP}/flows", params=params))
         seen.update(str(flow.get("id")) for flow in page.data)  # pages can overlap: dedupe by id
         cursor = page.next
         if not cursor:
             return len(seen), False
     return len(seen), True
+
+
+# --- view models ------------------------------------------------------------------------------------
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _chain(trigger: dict) -> list[dict]:
+    steps, node = [], trigger.get("nextAction")
+    while isinstance(node, dict):
+        steps.append(node)
+        node = node.get("nextAction")
+    return steps
+
+
+def step_kind(step: dict) -> str:
+    settings_ = step.get("settings") or {}
+    piece, name = settings_.get("pieceName"), settings_.get("actionName") or settings_.get("triggerName")
+    if step.get("type") == "PIECE" and piece == WEBHOOK_PIECE and name == "return_response":
+        return "return_response"
+    if step.get("type") == "PIECE" and piece == BOARD_PIECE and name == "create_board_item":
+        return "board_item"
+    if step.get("type") == "PIECE_TRIGGER" and piece == WEBHOOK_PIECE and name == "catch_webhook":
+        return "webhook"
+    if step.get("type") == "EMPTY":
+        return "empty"
+    return "other"
+
+
+def _response_fields(values: dict) -> dict:
+    """The Return Response settings, from the current piece (``fields``) or an older one (``body``)."""
+    fields = values.get("fields")
+    if not isinstance(fields, dict):
+        legacy = values.get("body") if isinstance(values.get("body"), dict) else {}
+        fields = {"status": legacy.get("status"), "headers": legacy.get("headers"), "body": legacy.get("data")}
+    return fields
+
+
+@dataclass
+class Step:
+    name: str
+    display_name: str
+    kind: str
+    type: str
+    valid: bool
+    skip: bool
+    input: dict
+    raw: dict
+    board_name: str = ""
+
+    @property
+    def response(self) -> dict:
+        fields = _response_fields(self.input)
+        return {
+            "status": fields.get("status") or 200,
+            "headers": fields.get("headers") if isinstance(fields.get("headers"), dict) else {},
+            "body": fields.get("body"),
+            "response_type": self.input.get("responseType") or "json",
+            "respond": self.input.get("respond") or "stop",
+        }
+
+    @property
+    def board_id(self) -> str:
+        return str(self.input.get("boardId") or "")
+
+    @property
+    def board_fields(self) -> dict:
+        value = self.input.get("fields")
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class Flow:
+    id: str
+    name: str
+    status: str
+    published_version_id: str | None
+    version_id: str
+    version_state: str
+    valid: bool
+    trigger: dict
+    steps: list[Step]
+    metadata: dict
+    operation_status: str
+    updated: datetime | None
+    raw: dict = field(repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == "ENABLED"
+
+    @property
+    def published(self) -> bool:
+        return bool(self.published_version_id)
+
+    @property
+    def has_draft_changes(self) -> bool:
+        return self.published and self.version_id != self.published_version_id
+
+    @property
+    def trigger_kind(self) -> str:
+        return step_kind(self.trigger)
+
+    @property
+    def is_webhook(self) -> bool:
+        return self.trigger_kind == "webhook"
+
+    @property
+    def has_return_response(self) -> bool:
+        return any(step.kind == "return_response" and not step.skip for step in self.steps)
+
+    @property
+    def invalid_reason(self) -> str:
+        """Why publishing is refused, or '' when the version is valid."""
+        if self.trigger.get("type") == "EMPTY":
+            return "The trigger is empty: make it a webhook trigger before publishing."
+        if not self.trigger.get("valid"):
+            return "The trigger is not configured completely."
+        for step in self.steps:
+            if not step.valid:
+                return f"The step “{step.display_name}” is not configured completely."
+        return "" if self.valid else "The engine reports this version as not valid."
+
+    @property
+    def tool(self) -> dict:
+        ai = ((self.metadata.get("settings") or {}).get("ai") or {}) if isinstance(self.metadata, dict) else {}
+        function = ai.get("function") if isinstance(ai, dict) else None
+        return function if isinstance(function, dict) else {}
+
+    @property
+    def tool_name(self) -> str:
+        return re.sub(r"[^A-Za-z0-9]", "_", self.name)
+
+
+def flow_from(body: Any) -> Flow:
+    if not isinstance(body, dict) or not isinstance(body.get("version"), dict):
+        raise GatewayError("The gateway answered with an unexpected flow shape.")
+    version = body["version"]
+    trigger = version.get("trigger") if isinstance(version.get("trigger"), dict) else {}
+    steps = [
+        Step(
+            name=str(step.get("name") or ""),
+            display_name=str(step.get("displayName") or step.get("name") or ""),
+            kind=step_kind(step),
+            type=str(step.get("type") or ""),
+            valid=bool(step.get("valid")),
+            skip=bool(step.get("skip")),
+            input=((step.get("settings") or {}).get("input") or {}),
+            raw=step,
+        )
+        for step in _chain(trigger)
+    ]
+    metadata = body.get("metadata")
+    return Flow(
+        id=str(body.get("id") or ""),
+        name=str(version.get("displayName") or body.get("id") or ""),
+        status=str(body.get("status") or "DISABLED"),
+        published_version_id=body.get("publishedVersionId"),
+        version_id=str(version.get("id") or ""),
+        version_state=str(version.get("state") or ""),
+        valid=bool(version.get("valid")),
+        trigger=trigger,
+        steps=steps,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        operation_status=str(body.get("operationStatus") or "NONE"),
+        updated=_parse_time(body.get("updated")),
+        raw=body,
+    )
+
+
+RUN_STATUS_LABELS = {
+    "QUEUED": "Queued",
+    "RUNNING": "Running",
+    "PAUSED": "Paused",
+    "SUCCEEDED": "Succeeded",
+    "FAILED": "Failed",
+    "TIMEOUT": "Timed out",
+    "QUOTA_EXCEEDED": "Quota exceeded",
+    "MEMORY_LIMIT_EXCEEDED": "Memory limit exceeded",
+    "CANCELED": "Canceled",
+    "INTERNAL_ERROR": "Internal error",
+    "STOPPED": "Stopped",
+}
+
+
+@dataclass
+class Run:
+    id: str
+    flow_id: str
+    flow_name: str
+    status: str
+    environment: str
+    created: datetime | None
+    started: datetime | None
+    finished: datetime | None
+    duration_ms: int | None
+    failed_step: dict | None
+    steps: list[dict]
+    raw: dict = field(repr=False)
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in RUN_TERMINAL
+
+    @property
+    def status_label(self) -> str:
+        return RUN_STATUS_LABELS.get(self.status, self.status.title())
+
+    @property
+    def trigger_body(self) -> Any:
+        """What the webhook received: the trigger step's output body (None when unknown)."""
+        for step in self.steps:
+            if step["name"] == "trigger" and isinstance(step["output"], dict):
+                return step["output"].get("body")
+        return None
+
+    @property
+    def duration_label(self) -> str:
+        if self.duration_ms is None:
+            return ""
+        if self.duration_ms < 1000:
+            return f"{self.duration_ms} ms"
+        return f"{self.duration_ms / 1000:.1f} s"
+
+
+def run_from(body: Any) -> Run:
+    if not isinstance(body, dict):
+        raise GatewayError("The gateway answered with an unexpected run shape.")
+    version = body.get("flowVersion") if isinstance(body.get("flowVersion"), dict) else {}
+    name = version.get("displayName") or body.get("flowDisplayName") or body.get("flowId") or ""
+    raw_steps = body.get("steps") if isinstance(body.get("steps"), dict) else {}
+    steps = [
+        {
+            "name": step_name,
+            "type": step.get("type", ""),
+            "status": step.get("status", ""),
+            "input": step.get("input"),
+            "output": step.get("output"),
+            "duration": step.get("duration"),
+            "error": step.get("errorMessage") or "",
+        }
+        for step_name, step in raw_steps.items()
+        if isinstance(step, dict)
+    ]
+    duration = body.get("duration")
+    failed = body.get("failedStep")
+    return Run(
+        id=str(body.get("id") or ""),
+        flow_id=str(body.get("flowId") or ""),
+        flow_name=str(name),
+        status=str(body.get("status") or ""),
+        environment=str(body.get("environment") or ""),
+        created=_parse_time(body.get("created")),
+        started=_parse_time(body.get("startTime")),
+        finished=_parse_time(body.get("finishTime")),
+        duration_ms=int(duration) if isinstance(duration, int | float) else None,
+        failed_step=failed if isinstance(failed, dict) else None,
+        steps=steps,
+        raw=body,
+    )
+
+
+@dataclass
+class Page:
+    items: list
+    next: str | None
+    previous: str | None
+
+
+def _dedupe(items: list[dict]) -> list[dict]:
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        key = str(item.get("id"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+# --- reads ------------------------------------------------------------------------------------------
+
+
+async def flow_list(*, name: str = "", status: str = "", cursor: str = "", limit: int = 20) -> Page:
+    """One page of flows, newest change first; ``status`` is ENABLED or DISABLED."""
+    params: dict[str, Any] = {"limit": limit}
+    if name.strip():
+        params["name"] = name.strip()
+    if status in ("ENABLED", "DISABLED"):
+        params["status"] = status
+    if cursor:
+        params["cursor"] = cursor
+    page = SeekPage.from_body(await get_client().json("GET", f"{AP}/flows", params=params))
+    rows = [row for row in _dedupe(page.data) if isinstance(row, dict)]
+    return Page(items=[flow_from(row) for row in rows], next=page.next, previous=page.previous)
+
+
+async def flow_get(*, flow_id: str, version_id: str = "") -> Flow:
+    params = {"versionId": version_id} if version_id else None
+    return flow_from(await get_client().json("GET", f"{AP}/flows/{flow_id}", params=params))
+
+
+async def flow_published_get(*, flow: Flow) -> Flow | None:
+    """The version the live webhook runs (the flow itself when it has no draft changes)."""
+    if not flow.published:
+        return None
+    if not flow.has_draft_changes:
+        return flow
+    return await flow_get(flow_id=flow.id, version_id=flow.published_version_id or "")
+
+
+async def flow_choices() -> list[tuple[str, str]]:
+    """(flow id, display name) of every flow, following cursors; overlapping pages deduped."""
+    client = get_client()
+    choices: dict[str, str] = {}
+    cursor = None
+    for _ in range(COUNT_MAX_PAGES):
+        params = {"limit": COUNT_PAGE_SIZE, **({"cursor": cursor} if cursor else {})}
+        page = SeekPage.from_body(await client.json("GET", f"{AP}/flows", params=params))
+        for row in page.data:
+            if isinstance(row, dict) and row.get("id"):
+                version = row.get("version") if isinstance(row.get("version"), dict) else {}
+                choices.setdefault(str(row["id"]), str(version.get("displayName") or row["id"]))
+        cursor = page.next
+        if not cursor:
+            break
+    return sorted(choices.items(), key=lambda item: item[1].lower())
+
+
+async def flow_project_id() -> str:
+    """The organisation's workflow project, as the engine reports it for the caller."""
+    body = await get_client().json("GET", f"{AP}/users/me")
+    return str(body.get("projectId") or "") if isinstance(body, dict) else ""
+
+
+async def flow_piece_version(*, piece_name: str) -> str:
+    """The piece version the engine ships (asked once per process), so steps name one it has."""
+    if piece_name not in _piece_versions:
+        fallback = WEBHOOK_PIECE_FALLBACK_VERSION if piece_name == WEBHOOK_PIECE else BOARD_PIECE_FALLBACK_VERSION
+        try:
+            body = await get_client().json("GET", f"{AP}/pieces/{piece_name}")
+        except GatewayError:
+            return fallback
+        _piece_versions[piece_name] = str(body.get("version") or fallback) if isinstance(body, dict) else fallback
+    return _piece_versions[piece_name]
+
+
+async def flow_run_list(*, flow_id: str = "", status: str = "", cursor: str = "", limit: int = 20) -> Page:
+    params: dict[str, Any] = {"limit": limit}
+    if flow_id:
+        params["flowId"] = flow_id
+    if status:
+        params["status"] = status
+    if cursor:
+        params["cursor"] = cursor
+    page = SeekPage.from_body(await get_client().json("GET", f"{AP}/flow-runs", params=params))
+    rows = [row for row in _dedupe(page.data) if isinstance(row, dict)]
+    return Page(items=[run_from(row) for row in rows], next=page.next, previous=page.previous)
+
+
+async def flow_run_get(*, run_id: str) -> Run:
+    """One run with its steps. The engine answers an unknown run with 400 FLOW_RUN_NOT_FOUND."""
+    try:
+        body = await get_client().json("GET", f"{AP}/flow-runs/{run_id}")
+    except GatewayValidationError as exc:
+        raise GatewayNotFound(
+            "Run not found", status=404, method=exc.method, path=exc.path, request_id=exc.request_id
+        ) from exc
+    return run_from(body)
+
+
+def flow_webhook_urls(*, flow_id: str) -> dict[str, str]:
+    """The gateway's public webhook URLs for a flow."""
+    base = f"{settings.IMBRACE_BASE_URL.rstrip('/')}{AP}/webhooks/{flow_id}"
+    return {"async": base, "sync": f"{base}/sync"}
+
+
+async def flow_board_fields(*, board_id: str) -> list[str]:
+    """Field names of a board, to guide the mapping of payload keys (empty when it cannot be read)."""
+    if not board_id:
+        return []
+    try:
+        body = await get_client().json("GET", f"/data-board/boards/{board_id}")
+    except GatewayError:
+        return []
+    board = body.get("data") if isinstance(body, dict) else None
+    fields = board.get("fields") if isinstance(board, dict) else None
+    return [str(item.get("name")) for item in fields or [] if isinstance(item, dict) and item.get("name")]

@@ -1,13 +1,479 @@
+"""Flow pages: list, create, the flow page (trigger, steps, publish, tool, assistants), trigger, runs."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+import json
+from urllib.parse import urlencode
 
-from apps.core.htmx import render_page
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
+from imbrace_console.gateway import GatewayError
+
+from . import selectors, services
+from .forms import (
+    BoardItemStepForm,
+    FlowFilterForm,
+    FlowNameForm,
+    ReturnResponseForm,
+    RunFilterForm,
+    ToolForm,
+    TriggerForm,
+    mapping_text,
+)
+
+PAGE_SIZE = 20
+RECENT_RUNS = 5
+STEP_KINDS = {"return_response": "Return Response", "board_item": "Create board item"}
+
+
+def _query(**params: str) -> str:
+    kept = {key: value for key, value in params.items() if value}
+    return f"?{urlencode(kept)}" if kept else "?"
+
+
+def _pager(base: str, page: selectors.Page, **filters: str) -> dict:
+    return {
+        "prev_url": base + _query(**filters, cursor=page.previous) if page.previous else "",
+        "next_url": base + _query(**filters, cursor=page.next) if page.next else "",
+    }
+
+
+def _detail_url(flow_id: str, anchor: str = "") -> str:
+    return reverse("flows-detail", kwargs={"flow_id": flow_id}) + (f"#{anchor}" if anchor else "")
+
+
+# --- list and create --------------------------------------------------------------------------------
 
 
 @require_GET
 @role_required(Role.VIEWER)
-async def index(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "core/coming_soon.html", {"area": "flows"})
+async def flows_list(request: HttpRequest) -> HttpResponse:
+    form = FlowFilterForm(request.GET)
+    form.is_valid()
+    q, status, cursor = (form.cleaned_data.get(key, "") for key in ("q", "status", "cursor"))
+    page = await selectors.flow_list(name=q, status=status, cursor=cursor, limit=PAGE_SIZE)
+    context = {
+        "form": form,
+        "flows": page.items,
+        "pager": _pager(reverse("flows-list"), page, q=q, status=status),
+        "filtered": bool(q or status),
+    }
+    return render_page(request, "flows/flows_list.html", context, partial="results")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+async def flows_create(request: HttpRequest) -> HttpResponse:
+    form = FlowNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flow = await services.flow_create(
+                actor=await request.auser(), display_name=form.cleaned_data["display_name"]
+            )
+        except GatewayError as exc:
+            form.add_error("display_name", exc.user_message)
+        else:
+            messages.success(request, f"Created the flow “{flow.name}”. Next: make its trigger a webhook.")
+            return redirect("flows-detail", flow_id=flow.id)
+    status = 400 if form.errors else 200
+    project_id = await _project_id()
+    return render_page(request, "flows/flows_create.html", {"form": form, "project_id": project_id}, status=status)
+
+
+async def _project_id() -> str:
+    try:
+        return await selectors.flow_project_id()
+    except GatewayError:
+        return ""
+
+
+# --- the flow page ----------------------------------------------------------------------------------
+
+
+async def _assistant_rows(flow_id: str) -> tuple[list[dict], str]:
+    from apps.assistants.selectors import assistant_list, resource_ids
+
+    try:
+        assistants = await assistant_list()
+    except GatewayError as exc:
+        return [], exc.user_message
+    rows = [
+        {
+            "id": str(row.get("id")),
+            "name": str(row.get("name") or row.get("id")),
+            "bound": flow_id in resource_ids(row.get("workflow_function_call")),
+        }
+        for row in assistants
+        if row.get("id")
+    ]
+    return rows, ""
+
+
+async def _board_names() -> dict[str, str]:
+    from apps.boards.selectors import board_choices
+
+    try:
+        return dict(await board_choices())
+    except GatewayError:
+        return {}
+
+
+async def _recent_runs(flow_id: str) -> tuple[list, str]:
+    try:
+        return (await selectors.flow_run_list(flow_id=flow_id, limit=RECENT_RUNS)).items, ""
+    except GatewayError as exc:
+        return [], exc.user_message
+
+
+async def _detail_context(flow: selectors.Flow, **extra) -> dict:
+    assistants, assistants_error = await _assistant_rows(flow.id)
+    runs, runs_error = await _recent_runs(flow.id)
+    tool = flow.tool
+    board_names = await _board_names() if any(step.kind == "board_item" for step in flow.steps) else {}
+    for step in flow.steps:
+        step.board_name = board_names.get(step.board_id, step.board_id)
+    context = {
+        "flow": flow,
+        "webhook_urls": selectors.flow_webhook_urls(flow_id=flow.id),
+        "assistants": assistants,
+        "assistants_error": assistants_error,
+        "runs": runs,
+        "runs_error": runs_error,
+        "runs_polling": any(not run.terminal for run in runs),
+        "rename_form": FlowNameForm(initial={"display_name": flow.name}),
+        "tool_form": ToolForm(
+            initial={
+                "description": tool.get("description", ""),
+                "parameters": json.dumps(tool["parameters"], indent=2) if tool.get("parameters") else "",
+            }
+        ),
+        "publish_error": "",
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@role_required(Role.VIEWER)
+async def flows_detail(request: HttpRequest, flow_id: str) -> HttpResponse:
+    flow = await selectors.flow_get(flow_id=flow_id)
+    if is_htmx(request) and request.headers.get("HX-Target") == "flow-runs-recent":
+        runs, runs_error = await _recent_runs(flow.id)
+        context = {"flow": flow, "runs": runs, "runs_error": runs_error}
+        context["runs_polling"] = any(not run.terminal for run in runs)
+        return render_page(request, "flows/flows_detail.html", context, partial="recent_runs")
+    return render_page(request, "flows/flows_detail.html", await _detail_context(flow))
+
+
+async def _detail_error(request: HttpRequest, flow_id: str, **extra) -> HttpResponse:
+    flow = await selectors.flow_get(flow_id=flow_id)
+    return render_page(request, "flows/flows_detail.html", await _detail_context(flow, **extra), status=400)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flows_rename(request: HttpRequest, flow_id: str) -> HttpResponse:
+    form = FlowNameForm(request.POST)
+    if form.is_valid():
+        flow = await selectors.flow_get(flow_id=flow_id)
+        try:
+            await services.flow_rename(
+                actor=await request.auser(),
+                flow_id=flow_id,
+                display_name=form.cleaned_data["display_name"],
+                old_name=flow.name,
+            )
+        except GatewayError as exc:
+            form.add_error("display_name", exc.user_message)
+        else:
+            messages.success(request, f"Renamed the flow to “{form.cleaned_data['display_name']}”.")
+            return redirect(_detail_url(flow_id))
+    return await _detail_error(request, flow_id, rename_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+async def flows_delete(request: HttpRequest, flow_id: str) -> HttpResponse:
+    flow = await selectors.flow_get(flow_id=flow_id)
+    if request.method == "GET":
+        return render_page(request, "flows/flows_delete.html", {"flow": flow})
+    await services.flow_delete(actor=await request.auser(), flow_id=flow_id, name=flow.name)
+    messages.success(request, f"Deleted the flow “{flow.name}”.")
+    if is_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": reverse("flows-list")})
+    return redirect("flows-list")
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flows_trigger_webhook(request: HttpRequest, flow_id: str) -> HttpResponse:
+    await services.flow_trigger_webhook_set(actor=await request.auser(), flow_id=flow_id)
+    messages.success(request, "The trigger is now a webhook. Add a Return Response step to answer sync calls.")
+    return redirect(_detail_url(flow_id, "flow-trigger"))
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flows_publish(request: HttpRequest, flow_id: str) -> HttpResponse:
+    try:
+        flow = await services.flow_publish(actor=await request.auser(), flow_id=flow_id)
+    except services.FlowNotPublishable as exc:
+        return await _detail_error(request, flow_id, publish_error=exc.reason)
+    except GatewayError as exc:
+        return await _detail_error(request, flow_id, publish_error=exc.user_message)
+    messages.success(request, f"Published “{flow.name}”; its webhook is live.")
+    return redirect(_detail_url(flow_id))
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flows_status(request: HttpRequest, flow_id: str) -> HttpResponse:
+    flow = await selectors.flow_get(flow_id=flow_id)
+    enabled = request.POST.get("enabled") == "1"
+    try:
+        flow = await services.flow_status_set(actor=await request.auser(), flow=flow, enabled=enabled)
+    except services.FlowNotPublishable as exc:
+        return await _detail_error(request, flow_id, publish_error=exc.reason)
+    messages.success(request, f"{'Enabled' if flow.enabled else 'Disabled'} “{flow.name}”.")
+    return redirect(_detail_url(flow_id))
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flows_tool(request: HttpRequest, flow_id: str) -> HttpResponse:
+    form = ToolForm(request.POST)
+    if form.is_valid():
+        flow = await selectors.flow_get(flow_id=flow_id)
+        try:
+            await services.flow_tool_update(
+                actor=await request.auser(),
+                flow=flow,
+                description=form.cleaned_data["description"],
+                parameters=form.cleaned_data["parameters"],
+            )
+        except GatewayError as exc:
+            form.add_error("description", exc.user_message)
+        else:
+            messages.success(request, "Saved the tool description.")
+            return redirect(_detail_url(flow_id, "flow-tool"))
+    return await _detail_error(request, flow_id, tool_form=form)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flows_assistants(request: HttpRequest, flow_id: str) -> HttpResponse:
+    changed = await services.flow_assistants_update(
+        actor=await request.auser(), flow_id=flow_id, assistant_ids=request.POST.getlist("assistants")
+    )
+    if changed:
+        messages.success(request, "Updated the assistants: " + ", ".join(changed) + ".")
+    else:
+        messages.info(request, "No assistant changed.")
+    return redirect(_detail_url(flow_id, "flow-assistants"))
+
+
+# --- steps ------------------------------------------------------------------------------------------
+
+
+def _step_form(kind: str, data, *, board_choices: list[tuple[str, str]], step: selectors.Step | None):
+    if kind == "return_response":
+        initial = {}
+        if step is not None:
+            response = step.response
+            body = response["body"]
+            initial = {
+                "status": response["status"],
+                "response_type": response["response_type"],
+                "respond": response["respond"],
+                "headers": "\n".join(f"{key}: {value}" for key, value in response["headers"].items()),
+                "body": body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False),
+            }
+        return ReturnResponseForm(data, initial=initial)
+    initial = {}
+    if step is not None:
+        initial = {
+            "display_name": step.display_name,
+            "board": step.board_id,
+            "mapping": mapping_text(step.board_fields),
+        }
+    return BoardItemStepForm(data, initial=initial, board_choices=board_choices)
+
+
+async def _action_from(kind: str, form, *, name: str) -> dict:
+    data = form.cleaned_data
+    if kind == "return_response":
+        return await services.return_response_action(
+            name=name,
+            status=data["status"],
+            headers=data["headers"],
+            body=data["body_value"],
+            response_type=data["response_type"],
+            respond=data["respond"],
+        )
+    return await services.board_item_action(
+        name=name, display_name=data["display_name"], board_id=data["board"], fields=data["mapping"]
+    )
+
+
+async def _board_choices() -> list[tuple[str, str]]:
+    from apps.boards.selectors import board_choices
+
+    return await board_choices()
+
+
+async def _step_page(request: HttpRequest, flow_id: str, kind: str, step_name: str = "") -> HttpResponse:
+    flow = await selectors.flow_get(flow_id=flow_id)
+    step = None
+    if step_name:
+        step = next((item for item in flow.steps if item.name == step_name), None)
+        if step is None:
+            raise Http404("No such step")
+        kind = step.kind
+    if kind not in STEP_KINDS:
+        raise Http404("Unknown step kind")
+    boards = await _board_choices() if kind == "board_item" else []
+    form = _step_form(kind, request.POST if request.method == "POST" else None, board_choices=boards, step=step)
+    if request.method == "POST" and form.is_valid():
+        actor = await request.auser()
+        try:
+            action = await _action_from(kind, form, name=step.name if step else "")
+            if step is None:
+                await services.flow_step_add(actor=actor, flow=flow, action=action)
+            else:
+                await services.flow_step_update(actor=actor, flow=flow, action=action)
+        except GatewayError as exc:
+            form.add_error(None, exc.user_message)
+        else:
+            messages.success(request, f"{'Added' if step is None else 'Saved'} the {STEP_KINDS[kind]} step.")
+            return redirect(_detail_url(flow_id, "flow-steps"))
+    board_fields = []
+    if kind == "board_item":
+        board_id = (form.data.get("board") if form.is_bound else request.GET.get("board")) or (
+            step.board_id if step else ""
+        )
+        board_fields = await selectors.flow_board_fields(board_id=board_id)
+    context = {"flow": flow, "form": form, "kind": kind, "kind_label": STEP_KINDS[kind], "step": step}
+    context["board_fields"] = board_fields
+    partial = "board_fields" if request.headers.get("HX-Target") == "board-fields" else None
+    status = 400 if form.errors else 200
+    return render_page(request, "flows/flow_steps_form.html", context, partial=partial, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+async def flow_steps_create(request: HttpRequest, flow_id: str, kind: str) -> HttpResponse:
+    return await _step_page(request, flow_id, kind)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+async def flow_steps_update(request: HttpRequest, flow_id: str, step_name: str) -> HttpResponse:
+    return await _step_page(request, flow_id, "", step_name)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flow_steps_delete(request: HttpRequest, flow_id: str, step_name: str) -> HttpResponse:
+    flow = await selectors.flow_get(flow_id=flow_id)
+    step = next((item for item in flow.steps if item.name == step_name), None)
+    if step is None:
+        raise Http404("No such step")
+    await services.flow_step_delete(actor=await request.auser(), flow=flow, step_name=step_name)
+    messages.success(request, f"Removed the step “{step.display_name}”.")
+    if is_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": _detail_url(flow_id, "flow-steps")})
+    return redirect(_detail_url(flow_id, "flow-steps"))
+
+
+# --- triggering -------------------------------------------------------------------------------------
+
+
+async def _trigger_context(flow: selectors.Flow, form: TriggerForm, result=None) -> dict:
+    live = await selectors.flow_published_get(flow=flow)
+    return {
+        "flow": flow,
+        "form": form,
+        "result": result,
+        "live_has_return_response": bool(live and live.has_return_response),
+        "runs_url": reverse("flow-runs-list") + _query(flow=flow.id),
+        "sync_limit": services.GATEWAY_SYNC_LIMIT,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+async def flows_trigger(request: HttpRequest, flow_id: str) -> HttpResponse:
+    flow = await selectors.flow_get(flow_id=flow_id)
+    if request.method == "GET":
+        form = TriggerForm(initial={"payload": request.GET.get("payload") or "{}"})
+        return render_page(request, "flows/flows_trigger.html", await _trigger_context(flow, form))
+    form = TriggerForm(request.POST)
+    result = None
+    if form.is_valid():
+        result = await services.flow_trigger(
+            actor=await request.auser(),
+            flow_id=flow_id,
+            payload=form.cleaned_data["payload"],
+            sync=form.cleaned_data["mode"] == "sync",
+            name=flow.name,
+        )
+    context = await _trigger_context(flow, form, result)
+    return render_page(
+        request, "flows/flows_trigger.html", context, partial="panel", status=400 if form.errors else 200
+    )
+
+
+# --- runs -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.VIEWER)
+async def flow_runs_list(request: HttpRequest) -> HttpResponse:
+    form = RunFilterForm(request.GET)
+    form.is_valid()
+    status, flow_id, cursor = (form.cleaned_data.get(key, "") for key in ("status", "flow", "cursor"))
+    page = await selectors.flow_run_list(flow_id=flow_id, status=status, cursor=cursor, limit=PAGE_SIZE)
+    try:
+        flow_choices = await selectors.flow_choices()
+    except GatewayError:
+        flow_choices = []
+    context = {
+        "form": form,
+        "runs": page.items,
+        "flow_choices": flow_choices,
+        "flow_id": flow_id,
+        "flow_name": dict(flow_choices).get(flow_id, ""),
+        "pager": _pager(reverse("flow-runs-list"), page, status=status, flow=flow_id),
+        "polling": any(not run.terminal for run in page.items),
+        "poll_url": request.get_full_path(),
+    }
+    return render_page(request, "flows/flow_runs_list.html", context, partial="runs")
+
+
+@require_GET
+@role_required(Role.VIEWER)
+async def flow_runs_detail(request: HttpRequest, run_id: str) -> HttpResponse:
+    run = await selectors.flow_run_get(run_id=run_id)
+    for step in run.steps:  # shown whole: a run page never truncates what a step saw or produced
+        step["input_json"] = json.dumps(step["input"], indent=2, ensure_ascii=False, default=str)
+        step["output_json"] = json.dumps(step["output"], indent=2, ensure_ascii=False, default=str)
+    context = {"run": run}
+    return render_page(request, "flows/flow_runs_detail.html", context, partial="run")
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+async def flow_runs_rerun(request: HttpRequest, run_id: str) -> HttpResponse:
+    result, flow_id = await services.flow_run_rerun(actor=await request.auser(), run_id=run_id)
+    url = reverse("flow-runs-list") + _query(flow=flow_id)
+    if result.ok:
+        messages.success(request, "Triggered the flow again with the same payload; the new run is below.")
+    else:
+        messages.error(request, result.message)
+    return redirect(url)

@@ -195,17 +195,21 @@ def lookup(expression: str, context: dict) -> Any:
 
 
 def resolve(value: Any, context: dict) -> Any:
-    """Substitute references in strings, recursively. A lone ``{{ref}}`` keeps the referenced type."""
+    """Substitute references in strings, recursively. A lone ``{{ref}}`` keeps the referenced type.
+
+    A lone reference to something the payload does not have is undefined, as in the engine's
+    JavaScript: the key disappears from its object (and is null in a list).
+    """
     if isinstance(value, dict):
-        return {key: resolve(item, context) for key, item in value.items()}
+        resolved = {key: resolve(item, context) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not MISSING}
     if isinstance(value, list):
-        return [resolve(item, context) for item in value]
+        return [None if item is MISSING else item for item in (resolve(entry, context) for entry in value)]
     if not isinstance(value, str):
         return value
     whole = _TEMPLATE.fullmatch(value.strip())
     if whole:
-        found = lookup(whole.group(1), context)
-        return "" if found is MISSING else found
+        return lookup(whole.group(1), context)
 
     def text(match: re.Match) -> str:
         found = lookup(match.group(1), context)
@@ -291,6 +295,7 @@ def execute(
         started = time.perf_counter()
         settings = step.get("settings") or {}
         values = resolve(settings.get("input") or {}, context)
+        values = values if isinstance(values, dict) else {}
         record: dict[str, Any] = {"type": step.get("type"), "status": "SUCCEEDED", "input": values}
         stop = False
         try:
