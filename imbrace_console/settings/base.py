@@ -90,7 +90,8 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env("CONSOLE_DB_PATH", str(BASE_DIR / "var" / "console.sqlite3")),
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        # Hundreds of chat streams open at once all touch sessions and auth: wait for the write lock.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -144,6 +145,9 @@ IMBRACE_RETRIES = int(env("IMBRACE_RETRIES", "2"))
 IMBRACE_RETRY_BACKOFF = float(env("IMBRACE_RETRY_BACKOFF", "0.25"))
 IMBRACE_MAX_CONNECTIONS = int(env("IMBRACE_MAX_CONNECTIONS", "1000"))
 
+# Seconds of upstream silence before the chat relay sends a keep-alive comment.
+CHAT_HEARTBEAT_SECONDS = float(env("CHAT_HEARTBEAT_SECONDS", "15"))
+
 # Strict CSP: no inline script or style without the per-request nonce, nothing off-origin.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -174,3 +178,14 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- Knowledge hub uploads (apps/knowledge) -------------------------------------------------
+# Checked in the browser before anything is sent, and always on the server while the multipart
+# body is parsed (an oversized file is refused with 413, a refused type with 415).
+KNOWLEDGE_UPLOAD_MAX_BYTES = int(env("KNOWLEDGE_UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+KNOWLEDGE_UPLOAD_MAX_FILES = int(env("KNOWLEDGE_UPLOAD_MAX_FILES", "20"))
+# File name extensions accepted (lower case, no dot); "*" accepts any type.
+KNOWLEDGE_UPLOAD_ALLOWED_EXTENSIONS = env_list(
+    "KNOWLEDGE_UPLOAD_ALLOWED_EXTENSIONS",
+    "pdf,txt,md,markdown,csv,tsv,html,htm,json,xml,doc,docx,odt,rtf,ppt,pptx,xls,xlsx,epub",
+)

@@ -143,10 +143,16 @@ def keywords(text: str) -> list[str]:
 def split_passages(source: str, text: str) -> list[tuple[str, str]]:
     """A file's text as passages of at most ~600 characters (paragraphs, long ones cut at sentences)."""
     passages: list[tuple[str, str]] = []
+    heading = ""
     for paragraph in re.split(r"\n\s*\n", text):
         paragraph = " ".join(paragraph.split())
         if not paragraph:
             continue
+        if paragraph.startswith("#") and len(paragraph) < 120:
+            heading = paragraph.lstrip("#").strip()  # a heading joins the passage it introduces
+            continue
+        if heading:
+            paragraph, heading = f"{heading}: {paragraph}", ""
         chunk = ""
         for sentence in re.split(r"(?<=[.!?])\s+", paragraph):
             if chunk and len(chunk) + len(sentence) > MAX_PASSAGE_CHARS:
@@ -155,6 +161,8 @@ def split_passages(source: str, text: str) -> list[tuple[str, str]]:
             chunk = f"{chunk} {sentence}".strip()
         if chunk:
             passages.append((source, chunk[: MAX_PASSAGE_CHARS * 2]))
+    if heading:
+        passages.append((source, heading))
     return passages
 
 
@@ -367,8 +375,13 @@ def _knowledge_answer(organization_id: str, assistant: dict, question: str, hist
             f"I could not find anything about **{topic}** in the knowledge folders and boards attached to {name}. "
             "Try other words, or attach the folder or board that covers it."
         )
+    # The close runners-up, one passage per source: the rest of a source is kept for "tell me more".
     best = ranked[0][0]
-    chosen = [row for row in ranked if row[0] >= best * 0.5][:MAX_ANSWER_PASSAGES]
+    chosen, sources_used = [], set()
+    for row in ranked:
+        if row[0] >= best * 0.5 and row[1] not in sources_used and len(chosen) < MAX_ANSWER_PASSAGES:
+            chosen.append(row)
+            sources_used.add(row[1])
     intro = f"Here is more about **{topic}**:" if follow_up else f"Here is what I found about **{topic}**:"
     blocks = [intro]
     for _score, source, text in chosen:

@@ -1,0 +1,314 @@
+"""Chat writes: conversations, message turns, and the relay of an answer stream from the gateway.
+
+``chat_relay`` sends one user message to ``POST /ai-agent/v2/chat`` (only the
+new message: the gateway keeps the history by the conversation's id) and turns
+what comes back into a few kinds of ``RelayEvent`` as it arrives: the tool
+calls so far, the finished Markdown blocks, the paragraph still being written,
+a failure, a keepalive during silence, and the end. Leaving the generator
+(the browser went away or pressed Stop) leaves the ``async with`` and so
+closes the upstream request at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+from django.utils import timezone
+
+from apps.audit.services import audited
+from imbrace_console.gateway import GatewayError, GatewayNotFound, get_client
+
+from .chat_selectors import ToolCallView
+from .models import ChatTurn, Conversation
+
+TURN_LIFETIME = timedelta(minutes=1)
+TURN_RETENTION = timedelta(days=1)
+TITLE_LENGTH = 80
+FENCE = "```"
+
+
+@dataclass(frozen=True)
+class RelayEvent:
+    """One step of a relayed answer.
+
+    ``kind``: ``tools``, ``blocks`` (the finished Markdown), ``tail`` (text still arriving),
+    ``failure``, ``keepalive`` or ``done``.
+    """
+
+    kind: str
+    text: str = ""
+    tools: tuple[ToolCallView, ...] = ()
+
+
+def _title(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+async def conversation_start(*, user, assistant: dict, text: str) -> Conversation:
+    """A new conversation of ``user`` with ``assistant``, titled after its first message.
+
+    Also drops the message turns nobody will open any more (of every user).
+    """
+    await ChatTurn.objects.filter(created_at__lt=timezone.now() - TURN_RETENTION).adelete()
+    return await Conversation.objects.acreate(
+        user=user,
+        assistant_id=str(assistant["id"]),
+        assistant_name=str(assistant.get("name") or "")[:256],
+        title=_title(text) or "New conversation",
+    )
+
+
+async def chat_turn_create(*, conversation: Conversation, text: str, starts_conversation: bool = False) -> ChatTurn:
+    """A message waiting for its answer stream; the conversation moves to the top of the list."""
+    if not starts_conversation:  # a new conversation is already on top
+        await Conversation.objects.filter(pk=conversation.pk).aupdate(updated_at=timezone.now())
+    return await ChatTurn.objects.acreate(
+        token=secrets.token_urlsafe(32), conversation=conversation, text=text, starts_conversation=starts_conversation
+    )
+
+
+async def chat_turn_retry(*, user, token: str) -> ChatTurn | None:
+    """A fresh turn with the same message as the user's turn ``token`` (None if it is not theirs)."""
+    turn = await ChatTurn.objects.select_related("conversation").filter(token=token, conversation__user=user).afirst()
+    if turn is None:
+        return None
+    return await chat_turn_create(conversation=turn.conversation, text=turn.text)
+
+
+async def chat_turn_claim(*, user, token: str) -> tuple[ChatTurn | None, str]:
+    """Take the turn for streaming, once: ``(turn, "")``, or ``(None, "missing" | "used" | "expired")``.
+
+    One UPDATE decides it: many streams open at once, and SQLite takes one writer at a time.
+    """
+    now = timezone.now()
+    mine = ChatTurn.objects.select_related("conversation").filter(token=token, conversation__user=user)
+    claimed = await mine.filter(started_at__isnull=True, created_at__gte=now - TURN_LIFETIME).aupdate(started_at=now)
+    turn = await mine.afirst()
+    if turn is None:
+        return None, "missing"
+    if not claimed:
+        return None, "used" if turn.started_at is not None else "expired"
+    return turn, ""
+
+
+async def conversation_delete(*, actor, conversation: Conversation) -> None:
+    """Delete the conversation on the gateway (if it got there) and in the console."""
+    async with audited(
+        actor=actor,
+        area="assistants",
+        action="chat.delete",
+        target_type="assistant",
+        target_id=conversation.assistant_id,
+        target_name=conversation.assistant_name,
+        changes={"conversation": str(conversation.pk), "title": conversation.title},
+    ):
+        with contextlib.suppress(GatewayNotFound):  # never reached the gateway: nothing to delete there
+            await get_client().request("DELETE", f"/ai-agent/chat-client/chats/{conversation.pk}")
+    await conversation.adelete()
+
+
+def _split_finished(text: str) -> tuple[str, str]:
+    """(finished Markdown blocks, paragraph still being written): cut at the last blank line outside a fence."""
+    cut = text.rfind("\n\n")
+    while cut > 0 and text.count(FENCE, 0, cut) % 2:
+        cut = text.rfind("\n\n", 0, cut)
+    return (text[:cut], text[cut + 2 :]) if cut > 0 else ("", text)
+
+
+@dataclass
+class _Answer:
+    """What the relay knows of the answer so far, and what it last told the browser."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    tools: dict[str, ToolCallView] = field(default_factory=dict)
+    error: str = ""
+    finished: bool = False
+    tools_changed: bool = False
+    sent_blocks: str = ""
+    sent_tail: str = ""
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(value for value in self.texts.values() if value)
+
+    def apply(self, part: dict) -> None:
+        """Take in one UI message stream part (unknown types are ignored)."""
+        kind = part.get("type")
+        call_id = str(part.get("toolCallId") or "")
+        if kind == "text-start":
+            self.texts.setdefault(str(part.get("id")), "")
+        elif kind == "text-delta":
+            key = str(part.get("id"))
+            self.texts[key] = self.texts.get(key, "") + str(part.get("delta") or "")
+        elif kind == "error":
+            self.error = str(part.get("errorText") or part.get("error") or "The assistant failed to answer.")
+        elif kind == "finish":
+            self.finished = True
+        elif kind == "tool-input-start":
+            self.tools[call_id] = ToolCallView(call_id=call_id, name=str(part.get("toolName") or "tool"))
+            self.tools_changed = True
+        elif kind in ("tool-input-available", "tool-input-error") and call_id:
+            tool = self.tools.setdefault(
+                call_id, ToolCallView(call_id=call_id, name=str(part.get("toolName") or "tool"))
+            )
+            tool.input = part.get("input")
+            if kind == "tool-input-error":
+                tool.state, tool.error_text = "error", str(part.get("errorText") or "")
+            self.tools_changed = True
+        elif kind in ("tool-output-available", "tool-output-error", "tool-output-denied", "tool-approval-request"):
+            tool = self.tools.get(call_id)
+            if tool is not None:
+                tool.state = {
+                    "tool-output-available": "done",
+                    "tool-output-error": "error",
+                    "tool-output-denied": "denied",
+                    "tool-approval-request": "approval",
+                }[kind]
+                tool.output = part.get("output")
+                tool.error_text = str(part.get("errorText") or "")
+                self.tools_changed = True
+
+    def changes(self, *, final: bool = False) -> list[RelayEvent]:
+        """The events that bring the browser up to date (the whole text as blocks when ``final``)."""
+        events = []
+        if self.tools_changed:
+            events.append(RelayEvent("tools", tools=tuple(self.tools.values())))
+            self.tools_changed = False
+        blocks, tail = (self.text, "") if final else _split_finished(self.text)
+        if blocks != self.sent_blocks:
+            events.append(RelayEvent("blocks", text=blocks))
+            self.sent_blocks = blocks
+        if tail != self.sent_tail:
+            events.append(RelayEvent("tail", text=tail))
+            self.sent_tail = tail
+        return events
+
+
+def _sse_parts(buffer: bytearray) -> list[dict | str]:
+    """Pop the complete SSE events off ``buffer``: their ``data`` as JSON (``"[DONE]"`` kept as text)."""
+    parts: list[dict | str] = []
+    while True:
+        end = buffer.find(b"\n\n")
+        if end < 0:
+            return parts
+        raw = bytes(buffer[:end]).decode("utf-8", errors="replace")
+        del buffer[: end + 2]
+        data = "\n".join(line[5:].lstrip(" ") for line in raw.split("\n") if line.startswith("data:"))
+        if not data:
+            continue  # a comment or an event without data
+        if data == "[DONE]":
+            parts.append(data)
+            continue
+        with contextlib.suppress(json.JSONDecodeError):
+            part = json.loads(data)
+            if isinstance(part, dict):
+                parts.append(part)
+
+
+async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float) -> AsyncIterator[bytes | None]:
+    """The upstream chunks, with ``None`` after every ``heartbeat`` seconds of silence.
+
+    The pending read is awaited across heartbeats, never cancelled, so no data is lost.
+    """
+    iterator = aiter(chunks)
+    pending: asyncio.Future | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(iterator, b""))
+            done, _ = await asyncio.wait({pending}, timeout=heartbeat)
+            if not done:
+                yield None
+                continue
+            chunk = pending.result()
+            pending = None
+            if not chunk:
+                return
+            yield chunk
+    finally:
+        if pending is not None:
+            pending.cancel()
+            await asyncio.wait({pending})
+
+
+async def chat_relay(*, actor, turn: ChatTurn, heartbeat: float = 15.0) -> AsyncIterator[RelayEvent]:
+    """Send the turn's message and relay the answer as ``RelayEvent``s; always ends with ``done``."""
+    conversation = turn.conversation
+    payload = {
+        "id": str(conversation.pk),
+        "assistant_id": conversation.assistant_id,
+        "messages": [{"id": str(uuid.uuid4()), "role": "user", "parts": [{"type": "text", "text": turn.text}]}],
+    }
+    answer = _Answer()
+    async with contextlib.AsyncExitStack() as stack:
+        stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None)
+        try:
+            if turn.starts_conversation:
+                # One audit event per conversation (its first message), not one per message.
+                async with audited(
+                    actor=actor,
+                    area="assistants",
+                    action="chat.start",
+                    target_type="assistant",
+                    target_id=conversation.assistant_id,
+                    target_name=conversation.assistant_name,
+                    changes={"conversation": str(conversation.pk), "title": conversation.title},
+                ):
+                    response = await stack.enter_async_context(stream)
+            else:
+                response = await stack.enter_async_context(stream)
+        except GatewayError as exc:
+            yield RelayEvent("failure", text=exc.user_message + (f" ({exc.detail})" if exc.detail else ""))
+            yield RelayEvent("done")
+            return
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in ("text/event-stream", "text/plain"):
+            yield RelayEvent("failure", text=f"The gateway answered in a format the chat cannot show ({content_type}).")
+            yield RelayEvent("done")
+            return
+        plain = content_type == "text/plain"
+        buffer = bytearray()
+        ended = False
+        try:
+            async for chunk in _chunks_with_keepalive(response.aiter_bytes(), heartbeat):
+                if chunk is None:
+                    yield RelayEvent("keepalive")
+                    continue
+                if plain:  # a non-streaming assistant: the whole reply as one text body
+                    answer.texts["0"] = answer.texts.get("0", "") + chunk.decode("utf-8", errors="replace")
+                else:
+                    buffer.extend(chunk)
+                    for part in _sse_parts(buffer):
+                        if part == "[DONE]":
+                            ended = True
+                            break
+                        answer.apply(part)
+                        if answer.error:
+                            ended = True
+                            break
+                for event in answer.changes():
+                    yield event
+                if ended:
+                    break
+        except httpx.HTTPError:
+            answer.error = "The connection to the Imbrace gateway was lost before the answer was complete."
+        if plain:
+            ended = True
+        for event in answer.changes(final=True):
+            yield event
+        if answer.error:
+            yield RelayEvent("failure", text=answer.error)
+        elif not (ended or answer.finished):
+            yield RelayEvent("failure", text="The gateway ended the answer early. Retry to ask again.")
+        elif not answer.text and not answer.tools:
+            yield RelayEvent("failure", text="The assistant finished without an answer.")
+        yield RelayEvent("done")

@@ -1,0 +1,243 @@
+"""Chat pages: a conversation per assistant, sending a message, and the answer stream (SSE).
+
+Every role may chat (Viewer included): chatting reads an assistant and changes
+nothing of its configuration. Conversations are private to their console user.
+
+Sending a message answers with a fragment whose element opens an EventSource
+on ``assistants-chat-stream`` (a single-use token). That view relays the
+gateway's answer as small, escaped HTML events: ``tool`` (the tool calls so
+far), ``block`` (the finished part of the answer, as sanitized Markdown),
+``delta`` (the paragraph still being written, as escaped text), ``failure``
+and ``done``, with a ``: keepalive`` comment during long silences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.core.htmx import is_htmx, render_page
+from apps.core.roles import Role, role_required
+from imbrace_console.gateway import GatewayNotFound
+
+from .chat_forms import ChatMessageForm
+from .chat_selectors import chat_message_list, chat_turn_exists, conversation_get, conversation_list
+from .chat_services import (
+    RelayEvent,
+    chat_relay,
+    chat_turn_claim,
+    chat_turn_create,
+    chat_turn_retry,
+    conversation_delete,
+    conversation_start,
+)
+from .markdown import markdown_render, plain_render
+from .selectors import assistant_get
+
+TEMPLATE = "assistants/chat_conversation.html"
+CLAIM_PROBLEMS = {
+    "used": "This answer was already opened once. Retry to ask again.",
+    "expired": "This answer waited too long to be opened. Retry to ask again.",
+}
+
+
+def _heartbeat_seconds() -> float:
+    return float(getattr(settings, "CHAT_HEARTBEAT_SECONDS", 15.0))
+
+
+async def _page(request: HttpRequest, assistant: dict, conversation=None, history=None, form=None) -> HttpResponse:
+    user = await request.auser()
+    context = {
+        "assistant": assistant,
+        "conversation": conversation,
+        "history": history or [],
+        "conversations": await conversation_list(user=user, assistant_id=str(assistant["id"])),
+        "form": form or ChatMessageForm(initial={"conversation_id": conversation.pk if conversation else None}),
+    }
+    return render_page(request, TEMPLATE, context)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+async def assistants_chat(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """A new conversation with the assistant, with the user's earlier ones alongside."""
+    return await _page(request, await assistant_get(assistant_id=assistant_id))
+
+
+@require_GET
+@role_required(Role.VIEWER)
+async def assistants_chat_conversation(request: HttpRequest, assistant_id: str, conversation_id) -> HttpResponse:
+    """Resume a conversation: its history as the gateway keeps it."""
+    conversation = await conversation_get(user=await request.auser(), conversation_id=conversation_id)
+    if conversation is None or conversation.assistant_id != assistant_id:
+        raise Http404("No such conversation.")
+    try:
+        assistant = await assistant_get(assistant_id=assistant_id)
+    except GatewayNotFound:  # deleted since: the conversation can still be read, not continued
+        assistant = {"id": assistant_id, "name": conversation.assistant_name or "The assistant", "missing": True}
+    history = await chat_message_list(conversation_id=conversation.pk)
+    return await _page(request, assistant, conversation, history)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+async def chat_conversations_list(request: HttpRequest) -> HttpResponse:
+    """All of the user's conversations, with every assistant."""
+    conversations = await conversation_list(user=await request.auser(), limit=200)
+    return render_page(request, "assistants/chat_list.html", {"conversations": conversations})
+
+
+def _turn_context(turn, assistant_name: str) -> dict:
+    return {
+        "turn": turn,
+        "assistant_name": assistant_name,
+        "stream_url": reverse("assistants-chat-stream", kwargs={"token": turn.token}),
+        "stop_url": reverse("assistants-chat-stop", kwargs={"token": turn.token}),
+        "retry_url": reverse("assistants-chat-retry", kwargs={"token": turn.token}),
+    }
+
+
+@require_POST
+@role_required(Role.VIEWER)
+async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """Take a message; answer with the turn fragment that opens the answer stream."""
+    user = await request.auser()
+    form = ChatMessageForm(request.POST)
+    if not form.is_valid():
+        if not is_htmx(request):
+            return await _page(request, await assistant_get(assistant_id=assistant_id), form=form)
+        response = render(request, f"{TEMPLATE}#form_errors", {"form": form}, status=422)
+        response["HX-Retarget"] = "#chat-form-errors"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    text = form.cleaned_data["message"]
+    conversation_id = form.cleaned_data["conversation_id"]
+    started = conversation_id is None
+    if started:
+        assistant = await assistant_get(assistant_id=assistant_id)
+        conversation = await conversation_start(user=user, assistant=assistant, text=text)
+    else:
+        conversation = await conversation_get(user=user, conversation_id=conversation_id)
+        if conversation is None or conversation.assistant_id != assistant_id:
+            raise Http404("No such conversation.")
+    turn = await chat_turn_create(conversation=conversation, text=text, starts_conversation=started)
+    conversation_url = reverse(
+        "assistants-chat-conversation", kwargs={"assistant_id": assistant_id, "conversation_id": conversation.pk}
+    )
+    if not is_htmx(request):
+        return redirect(conversation_url)
+    context = {
+        **_turn_context(turn, conversation.assistant_name),
+        "conversation": conversation,
+        "started": started,
+        "question_html": plain_render(text),
+    }
+    if started:  # the page becomes the conversation's: its title, delete action and place in the list
+        context["assistant"] = assistant
+        context["conversations"] = await conversation_list(user=user, assistant_id=assistant_id)
+    response = render(request, f"{TEMPLATE}#turn", context)
+    if started:
+        response["HX-Push-Url"] = conversation_url
+    return response
+
+
+@require_POST
+@role_required(Role.VIEWER)
+async def chat_turn_retry_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask the same question again: a new answer stream replacing the failed or stopped one."""
+    turn = await chat_turn_retry(user=await request.auser(), token=token)
+    if turn is None:
+        raise Http404("No such message.")
+    return render(request, f"{TEMPLATE}#answer", _turn_context(turn, turn.conversation.assistant_name))
+
+
+@require_POST
+@role_required(Role.VIEWER)
+async def chat_turn_stop(request: HttpRequest, token: str) -> HttpResponse:
+    """What replaces an answer's open stream when the user stops it (or the browser lost it), with Retry.
+
+    Swapping the stream element out closes the browser's EventSource; the relay
+    then sees the disconnect and closes its upstream request. Nothing to store.
+    """
+    if not await chat_turn_exists(user=await request.auser(), token=token):
+        raise Http404("No such message.")
+    context = {
+        "reason": "dropped" if request.POST.get("reason") == "dropped" else "stopped",
+        "retry_url": reverse("assistants-chat-retry", kwargs={"token": token}),
+    }
+    return render(request, f"{TEMPLATE}#stopped", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.VIEWER)
+async def assistants_chat_delete(request: HttpRequest, assistant_id: str, conversation_id) -> HttpResponse:
+    """GET asks for confirmation (without JavaScript); POST deletes the conversation here and on the gateway."""
+    user = await request.auser()
+    conversation = await conversation_get(user=user, conversation_id=conversation_id)
+    if conversation is None or conversation.assistant_id != assistant_id:
+        raise Http404("No such conversation.")
+    if request.method == "GET":
+        return render_page(request, "assistants/chat_delete.html", {"conversation": conversation})
+    await conversation_delete(actor=user, conversation=conversation)
+    messages.success(request, f"Deleted the conversation “{conversation.title}”.")
+    target = reverse("assistants-chat", kwargs={"assistant_id": assistant_id})
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Location"] = target
+        return response
+    return redirect(target)
+
+
+def _sse(event: str, html: str) -> bytes:
+    """One SSE event; each line of ``html`` becomes a ``data:`` line (EventSource joins them back)."""
+    data = "".join(f"data: {line}\n" for line in html.split("\n"))
+    return f"event: {event}\n{data}\n".encode()
+
+
+async def _sse_events(events: AsyncIterator[RelayEvent], *, retry_url: str) -> AsyncIterator[bytes]:
+    """Relay events as escaped HTML SSE events, each sent as soon as it is made."""
+    async for event in events:
+        if event.kind == "keepalive":
+            yield b": keepalive\n\n"
+        elif event.kind == "tools":
+            yield _sse("tool", render_to_string("assistants/chat_tools.html", {"tools": event.tools}))
+        elif event.kind == "blocks":
+            yield _sse("block", markdown_render(event.text))
+        elif event.kind == "tail":
+            yield _sse("delta", plain_render(event.text))
+        elif event.kind == "failure":
+            html = render_to_string("assistants/chat_failure.html", {"message": event.text, "retry_url": retry_url})
+            yield _sse("failure", html)
+        elif event.kind == "done":
+            yield _sse("done", "")
+
+
+async def _claim_failure(message: str) -> AsyncIterator[RelayEvent]:
+    yield RelayEvent("failure", text=message)
+    yield RelayEvent("done")
+
+
+@require_GET
+@role_required(Role.VIEWER)
+async def chat_turn_stream(request: HttpRequest, token: str) -> StreamingHttpResponse:
+    """The answer to one turn, relayed from the gateway as it arrives (text/event-stream)."""
+    user = await request.auser()
+    turn, problem = await chat_turn_claim(user=user, token=token)
+    if problem == "missing":
+        raise Http404("No such message.")
+    retry_url = reverse("assistants-chat-retry", kwargs={"token": token})
+    if turn is None:
+        events = _claim_failure(CLAIM_PROBLEMS[problem])
+    else:
+        events = chat_relay(actor=user, turn=turn, heartbeat=_heartbeat_seconds())
+    response = StreamingHttpResponse(_sse_events(events, retry_url=retry_url), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -1,0 +1,200 @@
+"""The chat relay read as it streams (Django's async client, and the live console over HTTP).
+
+Events pass through in order and unbuffered, a cancelled or disconnected
+reader closes the upstream request, silence gets keepalive comments, and a
+stream the gateway cuts short is shown as a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import time
+import uuid
+
+import httpx
+import pytest
+from django.urls import reverse
+
+from tests.chat_helpers import REFUND_POLICY, SHIPPING_GUIDE, make_assistant, make_folder
+from tests.support import ROLE_PASSWORDS
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(scope="module")
+def docs_folder(localgateway) -> str:
+    with localgateway.client() as client:
+        return make_folder(client, {"refund-policy.md": REFUND_POLICY, "shipping-guide.md": SHIPPING_GUIDE})
+
+
+@pytest.fixture
+def slow_assistant(gw, docs_folder):
+    """An assistant whose answers take seconds: the local gateway paces it by ``metadata.word_delay_ms``."""
+
+    def make(word_delay_ms: int) -> dict:
+        return make_assistant(gw, folder_ids=[docs_folder], metadata={"word_delay_ms": word_delay_ms})
+
+    return make
+
+
+class Reader:
+    """Reads a relay's async body one SSE event at a time."""
+
+    def __init__(self, content) -> None:
+        self.content = aiter(content)
+        self.buffer = ""
+
+    async def next_event(self) -> tuple[str, str] | None:
+        while "\n\n" not in self.buffer:
+            try:
+                self.buffer += (await anext(self.content)).decode()
+            except StopAsyncIteration:
+                return None
+        block, self.buffer = self.buffer.split("\n\n", 1)
+        if block.startswith(":"):
+            return "comment", block[1:].strip()
+        name = re.search(r"^event: (.*)$", block, re.M).group(1)
+        data = "\n".join(line[6:] for line in block.split("\n") if line.startswith("data: "))
+        return name, data
+
+    async def until(self, name: str) -> list[tuple[str, str]]:
+        seen = []
+        while (event := await self.next_event()) is not None:
+            seen.append(event)
+            if event[0] == name:
+                return seen
+        raise AssertionError(f"the stream ended without a {name!r} event: {seen}")
+
+
+async def open_stream(async_client, assistant_id: str, text: str) -> tuple[str, Reader]:
+    """Send a message as a logged-in user and open its relay: (conversation id, reader)."""
+    response = await async_client.post(
+        reverse("assistants-chat-send", kwargs={"assistant_id": assistant_id}), {"message": text}, headers=HTMX
+    )
+    assert response.status_code == 200
+    stream_url = re.search(r'sse-connect="([^"]+)"', response.content.decode()).group(1)
+    conversation_id = response["HX-Push-Url"].rstrip("/").rsplit("/", 1)[-1]
+    relay = await async_client.get(stream_url)
+    assert relay["Content-Type"] == "text/event-stream"
+    return conversation_id, Reader(relay.streaming_content)
+
+
+def upstream_streams(localgateway, conversation_id: str) -> list[dict]:
+    response = httpx.get(
+        f"{localgateway.base_url}/_local/chat/streams",
+        params={"chat_id": conversation_id},
+        headers=localgateway.headers,
+    )
+    return response.json()["streams"]
+
+
+async def wait_closed(localgateway, conversation_id: str) -> dict:
+    deadline = time.monotonic() + 5
+    while True:
+        records = await asyncio.to_thread(upstream_streams, localgateway, conversation_id)
+        if records and records[0]["closed_at"]:
+            return records[0]
+        assert time.monotonic() < deadline, "the upstream stream stayed open"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def viewer_client(async_client, console_user):
+    user = await asyncio.to_thread(console_user, "Viewer", f"viewer-{uuid.uuid4().hex[:6]}")
+    await async_client.aforce_login(user)
+    return async_client
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_events_arrive_in_order_while_the_upstream_still_streams(viewer_client, slow_assistant, localgateway):
+    assistant = await asyncio.to_thread(slow_assistant, 40)
+    conversation_id, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
+    first = await reader.until("delta")
+    assert first[-1][0] == "delta"
+    [record] = await asyncio.to_thread(upstream_streams, localgateway, conversation_id)
+    assert record["closed_at"] is None, "the first words reached the reader before the upstream finished"
+
+    rest = await reader.until("done")
+    tails = [data for name, data in first + rest if name == "delta"]
+    blocks = [data for name, data in first + rest if name == "block"]
+    assert len(tails) > 5
+    assert tails[1].startswith(tails[0].rstrip()), "each tail grows the paragraph before it"
+    assert all(len(later) >= len(earlier) for earlier, later in itertools.pairwise(blocks))
+    assert "30 days" in blocks[-1]
+    assert await reader.next_event() is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_cancelling_the_reader_closes_the_upstream(viewer_client, slow_assistant, localgateway):
+    """Django's ASGI handler cancels the response task when the browser disconnects; this does the same."""
+    assistant = await asyncio.to_thread(slow_assistant, 1000)
+    conversation_id, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
+    await reader.until("delta")
+    waiting = asyncio.ensure_future(reader.next_event())
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    record = await wait_closed(localgateway, conversation_id)
+    assert record["cancelled"] is True and record["completed"] is False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_silence_is_filled_with_keepalive_comments(viewer_client, slow_assistant, settings):
+    settings.CHAT_HEARTBEAT_SECONDS = 0.05
+    assistant = await asyncio.to_thread(slow_assistant, 400)
+    _, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
+    seen = await reader.until("delta")
+    seen += await reader.until("comment")
+    assert seen[-1] == ("comment", "keepalive")
+    assert all(name != "failure" for name, _ in seen)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_an_upstream_cut_mid_answer_is_a_failure(viewer_client, slow_assistant, gateway_faults):
+    assistant = await asyncio.to_thread(slow_assistant, 10)
+    await asyncio.to_thread(gateway_faults.add_fault, path="/ai-agent/v2/chat", kind="drop", after_chunks=6)
+    _, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
+    events = await reader.until("done")
+    names = [name for name, _ in events]
+    assert "delta" in names
+    assert names[-2:] == ["failure", "done"]
+    assert "before the answer was complete" in events[-2][1] or "ended the answer early" in events[-2][1]
+
+
+def login_http(console) -> httpx.Client:
+    """An httpx session logged into the live console as the viewer."""
+    client = httpx.Client(base_url=console.url, timeout=10, follow_redirects=True)
+    page = client.get("/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    client.post(
+        "/login/", data={"username": "viewer", "password": ROLE_PASSWORDS["viewer"], "csrfmiddlewaretoken": token}
+    )
+    client.headers["X-CSRFToken"] = client.cookies["csrftoken"]
+    return client
+
+
+def test_a_browser_disconnect_closes_the_upstream_on_the_live_console(live_console, localgateway, gw, docs_folder):
+    """Over real HTTP through uvicorn: dropping the relay connection ends the gateway's stream."""
+    assistant = make_assistant(gw, folder_ids=[docs_folder], metadata={"word_delay_ms": 1000})
+    client = login_http(live_console)
+    try:
+        sent = client.post(f"/assistants/{assistant['id']}/chat/send/", data={"message": "refund policy"}, headers=HTMX)
+        assert sent.status_code == 200
+        stream_url = re.search(r'sse-connect="([^"]+)"', sent.text).group(1)
+        conversation_id = sent.headers["HX-Push-Url"].rstrip("/").rsplit("/", 1)[-1]
+        with client.stream("GET", stream_url) as relay:
+            assert relay.headers["content-type"] == "text/event-stream"
+            assert relay.headers["x-accel-buffering"] == "no"
+            lines = relay.iter_lines()
+            while next(lines) != "event: delta":
+                pass
+    finally:
+        client.close()
+    deadline = time.monotonic() + 5
+    while not (records := upstream_streams(localgateway, conversation_id)) or not records[0]["closed_at"]:
+        assert time.monotonic() < deadline, "the upstream stream stayed open after the disconnect"
+        time.sleep(0.02)
+    assert records[0]["cancelled"] is True and records[0]["completed"] is False
