@@ -1,0 +1,323 @@
+"""Writes to data boards: boards, fields, items, CSV export and import. Each write is audited.
+
+Traps hidden here: the field routes answer with the whole board; the field
+update replaces the whole option list (so the options are always sent whole);
+boards are created without any field unless one is asked for, and only a field
+created with the board can be its identifier; CSV export gives the last month
+unless ``all=true`` is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+
+from apps.audit.services import audited
+from imbrace_console.gateway import (
+    GatewayAuthError,
+    GatewayError,
+    GatewayNotFound,
+    GatewayTimeout,
+    GatewayUnavailable,
+    get_client,
+    unwrap_data,
+)
+
+from .fieldtypes import OPTION_TYPES
+
+# A big board's CSV can take a while to start; the proxy in front of data-board gives up after 60 s.
+EXPORT_READ_TIMEOUT = 90.0
+
+
+def _board_path(board_id: str) -> str:
+    return f"/data-board/boards/{board_id}"
+
+
+async def board_create(*, actor, name: str, description: str = "", identifier: str = "") -> dict:
+    """A new board; ``identifier`` names its required, unique text column (none when empty)."""
+    body: dict[str, Any] = {"name": name}
+    if description:
+        body["description"] = description
+    if identifier:
+        body["fields"] = [{"name": identifier, "type": "ShortText", "isUniqueIdentifier": True}]
+    async with audited(
+        actor=actor, area="boards", action="board.create", target_type="board", target_name=name, changes=body
+    ) as entry:
+        board = unwrap_data(await get_client().json("POST", "/data-board/boards", json=body))
+        entry.target_id = board.get("id", "")
+    return board
+
+
+async def board_update(*, actor, board_id: str, name: str, description: str, old: dict | None = None) -> dict:
+    new = {"name": name, "description": description}
+    changes = {"old": {k: (old or {}).get(k, "") for k in new}, "new": new}
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="board.update",
+        target_type="board",
+        target_id=board_id,
+        target_name=name,
+        changes=changes,
+    ):
+        board = unwrap_data(await get_client().json("PATCH", _board_path(board_id), json=new))
+    return board
+
+
+async def board_delete(*, actor, board_id: str, name: str = "") -> None:
+    async with audited(
+        actor=actor, area="boards", action="board.delete", target_type="board", target_id=board_id, target_name=name
+    ):
+        await get_client().request("DELETE", _board_path(board_id))
+
+
+def _field_body(*, name: str, type: str, description: str, options: list[dict] | None) -> dict:
+    body: dict[str, Any] = {"name": name, "type": type, "description": description}
+    if type in OPTION_TYPES:
+        body["data"] = options or []
+    return body
+
+
+async def board_field_create(
+    *, actor, board_id: str, name: str, type: str, description: str = "", options: list[dict] | None = None
+) -> dict:
+    """Add a field; returns the whole board, as the gateway does."""
+    body = _field_body(name=name, type=type, description=description, options=options)
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="field.create",
+        target_type="board_field",
+        target_name=name,
+        changes={"board_id": board_id, **body},
+    ) as entry:
+        board = unwrap_data(await get_client().json("POST", f"{_board_path(board_id)}/fields", json=body))
+        created = next((f for f in reversed(board.get("fields") or []) if f.get("name") == name), {})
+        entry.target_id = created.get("id", "")
+    return board
+
+
+async def board_field_update(
+    *,
+    actor,
+    board_id: str,
+    field_id: str,
+    name: str,
+    type: str,
+    description: str = "",
+    options: list[dict] | None = None,
+) -> dict:
+    body = _field_body(name=name, type=type, description=description, options=options)
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="field.update",
+        target_type="board_field",
+        target_id=field_id,
+        target_name=name,
+        changes={"board_id": board_id, **body},
+    ):
+        board = unwrap_data(await get_client().json("PATCH", f"{_board_path(board_id)}/fields/{field_id}", json=body))
+    return board
+
+
+async def board_field_delete(*, actor, board_id: str, field_id: str, name: str = "") -> dict:
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="field.delete",
+        target_type="board_field",
+        target_id=field_id,
+        target_name=name,
+        changes={"board_id": board_id},
+    ):
+        board = unwrap_data(await get_client().json("DELETE", f"{_board_path(board_id)}/fields/{field_id}"))
+    return board
+
+
+async def board_field_reorder(*, actor, board_id: str, field_ids: list[str]) -> dict:
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="field.reorder",
+        target_type="board",
+        target_id=board_id,
+        changes={"field_ids": field_ids},
+    ):
+        board = unwrap_data(
+            await get_client().json("POST", f"{_board_path(board_id)}/fields/reorder", json={"fieldIds": field_ids})
+        )
+    return board
+
+
+async def board_field_move(*, actor, board_id: str, field_id: str, offset: int) -> dict:
+    """Move one field ``offset`` places (negative: left) and save the new order."""
+    board = unwrap_data(await get_client().json("GET", _board_path(board_id)))
+    ids = [str(f.get("id") or f.get("_id")) for f in board.get("fields") or []]
+    if field_id not in ids:
+        raise GatewayNotFound(f"Field {field_id} not found in board", status=404)
+    index = ids.index(field_id)
+    target = max(0, min(len(ids) - 1, index + offset))
+    if target == index:
+        return board
+    ids.insert(target, ids.pop(index))
+    return await board_field_reorder(actor=actor, board_id=board_id, field_ids=ids)
+
+
+async def board_item_create(*, actor, board_id: str, values: dict[str, Any], title: str = "") -> dict:
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="item.create",
+        target_type="board_item",
+        target_name=title,
+        changes={"board_id": board_id, "new": values},
+    ) as entry:
+        item = unwrap_data(await get_client().json("POST", f"{_board_path(board_id)}/items", json={"fields": values}))
+        entry.target_id = item.get("id", "")
+    return item
+
+
+async def board_item_update(
+    *, actor, board_id: str, item_id: str, values: dict[str, Any], old: dict | None = None, title: str = ""
+) -> dict:
+    """Change some values of an item; the gateway keeps the others."""
+    before = {key: (old or {}).get(key) for key in values}
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="item.update",
+        target_type="board_item",
+        target_id=item_id,
+        target_name=title,
+        changes={"board_id": board_id, "old": before, "new": values},
+    ):
+        item = unwrap_data(
+            await get_client().json("PATCH", f"{_board_path(board_id)}/items/{item_id}", json={"fields": values})
+        )
+    return item
+
+
+async def board_item_delete(*, actor, board_id: str, item_id: str, title: str = "") -> None:
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="item.delete",
+        target_type="board_item",
+        target_id=item_id,
+        target_name=title,
+        changes={"board_id": board_id},
+    ):
+        await get_client().request("DELETE", f"{_board_path(board_id)}/items/{item_id}")
+
+
+async def board_item_bulk_delete(*, actor, board_id: str, item_ids: list[str]) -> int:
+    """Delete several items at once (all or nothing at the gateway); returns how many went."""
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="item.bulk_delete",
+        target_type="board",
+        target_id=board_id,
+        changes={"item_ids": item_ids},
+    ):
+        body = await get_client().json(
+            "DELETE", f"{_board_path(board_id)}/items/bulk-delete", json={"ids": list(item_ids)}
+        )
+    return int(body.get("count") or 0) if isinstance(body, dict) else 0
+
+
+@dataclass
+class ImportOutcome:
+    """What one import step did: rows handled (in order), items created, rows refused and why."""
+
+    processed: int = 0
+    created: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    stopped: GatewayError | None = None
+
+
+async def board_items_import(*, actor, board_id: str, rows: list[tuple[int, dict[str, Any]]]) -> ImportOutcome:
+    """Create one item per ``(row number, values)``, in order; a refused row is a failure with its reason.
+
+    Rows go one request each: the gateway's bulk route is all or nothing, and one
+    bad row must not sink its neighbours. When the gateway itself fails (down,
+    timing out, refusing the credential) the step stops there: ``processed`` says
+    how far it got, so the next step resumes without creating anything twice.
+    """
+    outcome = ImportOutcome()
+    client = get_client()
+    async with audited(
+        actor=actor, area="boards", action="item.import", target_type="board", target_id=board_id
+    ) as entry:
+        for number, values in rows:
+            try:
+                await client.request(
+                    "POST", f"{_board_path(board_id)}/items", json={"fields": values, "created_type": "import"}
+                )
+            except (GatewayUnavailable, GatewayTimeout, GatewayAuthError) as exc:
+                outcome.stopped = exc
+                break
+            except GatewayError as exc:
+                outcome.failures.append((number, exc.detail or exc.user_message))
+            else:
+                outcome.created += 1
+            outcome.processed += 1
+        entry.changes = {"rows": outcome.processed, "created": outcome.created, "failed": len(outcome.failures)}
+    return outcome
+
+
+@dataclass
+class CsvExport:
+    """An open CSV download from the gateway: iterate ``chunks()`` once; it closes the upstream at the end."""
+
+    filename: str
+    response: httpx.Response
+    stack: contextlib.AsyncExitStack
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self.response.aiter_raw():
+                yield chunk
+        finally:
+            await self.stack.aclose()
+
+
+def _download_name(response: httpx.Response, fallback: str) -> str:
+    disposition = response.headers.get("content-disposition", "")
+    match = re.search(r"filename\*=UTF-8''([^;]+)", disposition) or re.search(r'filename="([^"]+)"', disposition)
+    name = unquote(match.group(1)) if match else fallback
+    name = re.sub(r"[\\/\x00-\x1f\"]", "_", name).strip() or fallback
+    return name if name.lower().endswith(".csv") else name + ".csv"
+
+
+async def board_export_start(*, actor, board_id: str, board_name: str = "") -> CsvExport:
+    """Open the gateway's CSV of every item (``all=true``: by default it sends only the last month)."""
+    stack = contextlib.AsyncExitStack()
+    async with audited(
+        actor=actor,
+        area="boards",
+        action="board.export",
+        target_type="board",
+        target_id=board_id,
+        target_name=board_name,
+    ):
+        try:
+            response = await stack.enter_async_context(
+                get_client().stream(
+                    "GET",
+                    f"{_board_path(board_id)}/export_csv",
+                    params={"all": "true"},
+                    read_timeout=EXPORT_READ_TIMEOUT,
+                )
+            )
+        except GatewayError:
+            await stack.aclose()
+            raise
+    return CsvExport(_download_name(response, f"{board_name or 'board'}.csv"), response, stack)
