@@ -521,6 +521,23 @@ async def folder_sync(request: Request) -> JSONResponse:
     return _ok("Folder sync updated successfully", _folder_json(_folder_row(row["id"])))
 
 
+def _unlink_from_assistants(organization_id: str, folder_ids: set[str]) -> None:
+    """The service also drops deleted folders from its assistants' ``folder_ids`` (§9)."""
+    rows = (
+        db.conn()
+        .execute(
+            "SELECT id, data FROM ai_assistants WHERE organization_id = ? AND deleted_at IS NULL", (organization_id,)
+        )
+        .fetchall()
+    )
+    for row in rows:
+        data = db.loads(row["data"])
+        linked = data.get("folder_ids") or []
+        if isinstance(linked, list) and folder_ids.intersection(map(str, linked)):
+            data["folder_ids"] = [fid for fid in linked if str(fid) not in folder_ids]
+            db.conn().execute("UPDATE ai_assistants SET data = ? WHERE id = ?", (db.dumps(data), row["id"]))
+
+
 def _remove_stored(paths: list[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
@@ -546,6 +563,7 @@ async def folder_delete(request: Request) -> JSONResponse:
         try:
             conn.execute(f"DELETE FROM kh_files WHERE folder_id IN ({marks})", all_ids)  # noqa: S608
             conn.execute(f"DELETE FROM kh_folders WHERE id IN ({marks})", all_ids)  # noqa: S608
+            _unlink_from_assistants(org, set(all_ids))
             conn.execute("COMMIT")
         except Exception:
             conn.execute("ROLLBACK")
