@@ -18,6 +18,7 @@ import time
 import uuid
 import weakref
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -355,7 +356,7 @@ class GatewayClient:
             return self._sync_http.request(method, path, headers=headers, **kwargs)
 
         try:
-            response = await asyncio.to_thread(send)
+            response = await asyncio.get_running_loop().run_in_executor(_body_senders, send)
         except httpx.TimeoutException as exc:
             self._log(method, path, "timeout", started, request_id, 0)
             raise GatewayTimeout(str(exc) or "timed out", method=method, path=path, request_id=request_id) from exc
@@ -369,6 +370,10 @@ class GatewayClient:
             raise error_for_response(response, method=method, path=path, request_id=request_id)
         return response
 
+
+# Uploads wait here rather than in the loop's default executor, which Django and
+# asyncio.to_thread share: a few long uploads must not starve everything else.
+_body_senders = ThreadPoolExecutor(max_workers=settings.IMBRACE_UPLOAD_THREADS, thread_name_prefix="gateway-body")
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[GatewaySettings, GatewayClient]] = (
     weakref.WeakKeyDictionary()

@@ -144,6 +144,8 @@ IMBRACE_READ_TIMEOUT = float(env("IMBRACE_READ_TIMEOUT", "30"))
 IMBRACE_RETRIES = int(env("IMBRACE_RETRIES", "2"))
 IMBRACE_RETRY_BACKOFF = float(env("IMBRACE_RETRY_BACKOFF", "0.25"))
 IMBRACE_MAX_CONNECTIONS = int(env("IMBRACE_MAX_CONNECTIONS", "1000"))
+# Worker threads that send request bodies from disk (uploads); more uploads than this wait their turn.
+IMBRACE_UPLOAD_THREADS = int(env("IMBRACE_UPLOAD_THREADS", "4"))
 
 # Seconds of upstream silence before the chat relay sends a keep-alive comment.
 CHAT_HEARTBEAT_SECONDS = float(env("CHAT_HEARTBEAT_SECONDS", "15"))
