@@ -1,0 +1,94 @@
+"""Django's own middleware, with its hooks run on the event loop where they never block.
+
+Under ASGI, Django runs each sync hook of a ``MiddlewareMixin`` through
+``sync_to_async``: a thread hop per hook, about fifteen per request, which
+``make bench`` showed to be most of a page's cost. The hooks below only read
+headers and cookies and set attributes, so these subclasses call them
+inline. The few steps that can touch the database still leave the loop:
+loading the user (``request.auser()``), saving a modified session, and
+storing flash messages.
+"""
+
+from __future__ import annotations
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.sessions import middleware as sessions_middleware
+from django.middleware import clickjacking, common, csp, csrf, security
+
+
+class InlineHooksMixin:
+    """Call ``process_request``/``process_response`` directly in async mode (they do no I/O)."""
+
+    async def __acall__(self, request):
+        response = self.process_request(request) if hasattr(self, "process_request") else None
+        response = response or await self.get_response(request)
+        if hasattr(self, "process_response"):
+            response = self.process_response(request, response)
+        return response
+
+
+class SecurityMiddleware(InlineHooksMixin, security.SecurityMiddleware):
+    pass
+
+
+class CommonMiddleware(InlineHooksMixin, common.CommonMiddleware):
+    pass
+
+
+class XFrameOptionsMiddleware(InlineHooksMixin, clickjacking.XFrameOptionsMiddleware):
+    pass
+
+
+class ContentSecurityPolicyMiddleware(InlineHooksMixin, csp.ContentSecurityPolicyMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(InlineHooksMixin, auth_middleware.AuthenticationMiddleware):
+    """Its hook only attaches the lazy ``request.user`` and ``request.auser``."""
+
+
+class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
+    """The token check reads cookies, headers and the already-received form body."""
+
+    async def process_view(self, request, callback, callback_args, callback_kwargs):
+        return super().process_view(request, callback, callback_args, callback_kwargs)
+
+
+class LoginRequiredMiddleware(InlineHooksMixin, auth_middleware.LoginRequiredMiddleware):
+    """Load the user asynchronously, then keep it as ``request.user`` for templates and sync code."""
+
+    async def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        user = await request.auser()
+        request.user = user
+        if user.is_authenticated:
+            return None
+        return self.handle_no_permission(request, view_func)
+
+
+class SessionMiddleware(sessions_middleware.SessionMiddleware):
+    """Attach the lazy session inline; save it in a thread only when it changed."""
+
+    async def __acall__(self, request):
+        self.process_request(request)
+        response = await self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and (session.modified or settings.SESSION_SAVE_EVERY_REQUEST):
+            return await sync_to_async(self.process_response)(request, response)
+        return self.process_response(request, response)
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    """Attach the storage inline; storing messages may read the session, so that step uses a thread."""
+
+    async def __acall__(self, request):
+        self.process_request(request)
+        response = await self.get_response(request)
+        storage = getattr(request, "_messages", None)
+        if storage is not None and (storage.used or storage.added_new):
+            return await sync_to_async(self.process_response)(request, response)
+        return response
