@@ -1,9 +1,17 @@
-"""ASGI entry point: ``uvicorn imbrace_console.asgi:application``."""
+"""ASGI entry point: ``uvicorn imbrace_console.asgi:application``.
+
+Django's own handler and middleware, with raw-body uploads streamed to the
+views that ask for them (``imbrace_console.streaming``).
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+
+from imbrace_console.streaming import StreamingBodyASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imbrace_console.settings.dev")
 
-application = get_asgi_application()
+# What django.core.asgi.get_asgi_application does, with the streaming handler.
+django.setup(set_prefix=False)
+application = StreamingBodyASGIHandler()

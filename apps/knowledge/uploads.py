@@ -1,12 +1,13 @@
 """Reading an upload request: limits enforced before or while the body is read.
 
-Under ASGI, Django has already spooled the request body to a temporary file
-(in memory only up to ``FILE_UPLOAD_MAX_MEMORY_SIZE``) before the view runs.
 Three shapes are accepted on the same URL, cheapest first:
 
 - the raw file as the request body, named by an ``X-File-Name`` header (the
-  browser's script sends each file this way): nothing is parsed or copied; the
-  spooled body streams as it is to the gateway;
+  browser's script sends each file this way). Under ASGI the body is not read
+  by Django at all: ``imbrace_console.streaming`` hands it to the view as it
+  arrives, and the service wraps it into a multipart body for the gateway on
+  the fly (``raw_upload_read`` names it and checks it against the limits,
+  ``limited`` stops it at the size limit);
 - a multipart form whose CSRF token is in the ``X-CSRFToken`` header: the token
   is checked first, then each file part is passed on to the gateway while the
   body is parsed (``GatewayForwardHandler``), through a small bounded pipe, so
@@ -15,14 +16,16 @@ Three shapes are accepted on the same URL, cheapest first:
   file is parsed into its own temporary file (``KnowledgeUploadHandler``), the
   CSRF token is checked, then the files are sent.
 
-``upload_parse`` is blocking work and runs in a worker thread: neither the
-event loop nor Django's shared sync thread waits for it. A file is refused as
-soon as it crosses the size limit (or by its name, before any of its bytes are
-handled), with the reason kept so the page can say which file and why.
+For the two form shapes Django has already spooled the body to a temporary
+file before the view runs; ``upload_parse`` is blocking work and runs in a
+worker thread, so neither the event loop nor Django's shared sync thread waits
+for it. A file is refused as soon as it crosses the size limit (or by its
+name, before any of its bytes are handled), with the reason kept so the page
+can say which file and why.
 
-The view that uses this is ``csrf_exempt`` and checks the token here:
-otherwise ``CsrfViewMiddleware`` would parse the body first, with Django's
-default handlers and in the shared sync thread.
+The view that uses this is ``csrf_exempt`` and checks the token itself
+(``csrf_failure``): otherwise ``CsrfViewMiddleware`` would parse a form body
+first, with Django's default handlers and in the shared sync thread.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from __future__ import annotations
 import contextlib
 import io
 import queue
-from collections.abc import Callable
+import re
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -44,6 +48,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.defaultfilters import filesizeformat
+
+from imbrace_console.streaming import FILE_NAME_HEADER, is_raw_body_upload
 
 # Larger reads than Django's 64 KiB: fewer Python-level steps per gigabyte.
 CHUNK_SIZE = 1024 * 1024
@@ -240,19 +246,6 @@ class GatewayForwardHandler(FileUploadHandler):
             sending.result()
 
 
-@dataclass(frozen=True)
-class RawUpload:
-    """A file sent as the whole request body."""
-
-    name: str
-    content_type: str
-    size: int
-    content: BinaryIO
-
-
-# Bodies Django would parse (and read into memory) itself: a raw file must not be sent as one of them.
-FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
 # httpx asks a file for 64 KiB at a time; answering with 1 MiB means far fewer steps per gigabyte.
 READ_SIZE = 1024 * 1024
 
@@ -276,43 +269,11 @@ class FileBody:
         return self._file.tell()
 
 
-class RequestBody:
-    """The request body as a forward-only file of known size, read from Django's spooled copy.
-
-    ``tell``/``seek`` answer just enough for httpx to learn the size before
-    reading (so the gateway gets a Content-Length, not a chunked body).
-    """
-
-    def __init__(self, request: HttpRequest, size: int) -> None:
-        self._request = request
-        self._size = size
-        self._position = 0
-        self._started = False
-
-    def read(self, size: int = -1) -> bytes:
-        self._started = True
-        data = self._request.read(-1 if size is None or size < 0 else max(size, READ_SIZE))
-        self._position += len(data)
-        return data
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        target = self._size + offset if whence == io.SEEK_END else offset
-        if whence == io.SEEK_CUR or (self._started and target != self._position):
-            raise io.UnsupportedOperation("the request body can only be read forward")
-        if not self._started:
-            self._position = target
-        return self._position
-
-
 @dataclass
 class ParsedUpload:
     files: list[UploadedFile]
     refused: list[RefusedFile]
     csrf_failure: HttpResponse | None
-    raw: RawUpload | None = None
     forwarded: list = field(default_factory=list)
 
 
@@ -337,37 +298,73 @@ class _CsrfProbe(HttpRequest):
         return self._scheme
 
 
-def _csrf_failure(request: HttpRequest) -> HttpResponse | None:
+def csrf_failure(request: HttpRequest) -> HttpResponse | None:
+    """The CSRF middleware's answer for this request: None when it passes. Reads no body but a form's."""
     return CsrfViewMiddleware(lambda _request: None).process_view(request, _csrf_protected, (), {})
 
 
-def _raw_upload(request: HttpRequest, limits: UploadLimits) -> tuple[RawUpload | None, list[RefusedFile]]:
-    name = PurePath(unquote(request.headers["X-File-Name"]).replace("\\", "/")).name.strip() or "untitled"
+def is_raw_upload(request: HttpRequest) -> bool:
+    """The file is the whole body, named by ``X-File-Name`` (what the page's script sends)."""
+    return is_raw_body_upload(
+        content_type=request.content_type or "", has_file_name=FILE_NAME_HEADER in request.headers
+    )
+
+
+@dataclass(frozen=True)
+class RawUpload:
+    """A file sent as the whole request body: its name, type and declared size."""
+
+    name: str
+    content_type: str
+    size: int | None
+
+
+# A media type as a browser names it; anything else (or nothing) becomes application/octet-stream.
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[A-Za-z0-9][\w!#$&^.+-]*")
+
+
+def raw_upload_read(request: HttpRequest, limits: UploadLimits) -> tuple[RawUpload, RefusedFile | None]:
+    """Name the raw-body file and check it against the limits, before any of its bytes are read."""
+    name = PurePath(unquote(request.headers[FILE_NAME_HEADER]).replace("\\", "/")).name
+    name = "".join(char for char in name if char.isprintable()).strip() or "untitled"
     try:
-        size = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        size = 0
+        size: int | None = int(request.META["CONTENT_LENGTH"])
+    except (KeyError, ValueError):
+        size = None  # chunked: checked while it streams
+    declared = (request.headers.get("X-File-Type") or request.content_type or "").strip()
+    content_type = declared if _MEDIA_TYPE.fullmatch(declared) else "application/octet-stream"
+    upload = RawUpload(name, content_type, size)
     if not limits.type_allowed(name):
-        return None, [RefusedFile(name, limits.type_message(name), 415)]
-    if size > limits.max_bytes:
-        return None, [RefusedFile(name, limits.too_large_message(), 413)]
-    content_type = request.headers.get("X-File-Type") or request.content_type or "application/octet-stream"
-    return RawUpload(name, content_type, size, RequestBody(request, size)), []
+        return upload, RefusedFile(name, limits.type_message(name), 415)
+    if size is not None and size > limits.max_bytes:
+        return upload, RefusedFile(name, limits.too_large_message(), 413)
+    return upload, None
+
+
+class UploadTooLarge(Exception):
+    """The streamed file crossed the size limit; the gateway request is abandoned."""
+
+
+async def limited(chunks: AsyncIterator[bytes], limits: UploadLimits) -> AsyncIterator[bytes]:
+    """``chunks``, stopped with ``UploadTooLarge`` before a byte over the limit is passed on."""
+    received = 0
+    async for chunk in chunks:
+        received += len(chunk)
+        if received > limits.max_bytes:
+            raise UploadTooLarge(limits.too_large_message())
+        yield chunk
 
 
 def upload_parse(request: HttpRequest, *, forward: Forward | None = None, field_name: str = "file") -> ParsedUpload:
-    """Read the upload's shape and limits, and check CSRF. Blocking: run it in a worker thread.
+    """Parse a form upload within the limits, and check CSRF. Blocking: run it in a worker thread.
 
     With ``forward``, file parts of a multipart body whose CSRF token came in the
     header are handed to it while parsing (their results land in ``forwarded``).
     """
     limits = UploadLimits.from_settings()
-    if "X-File-Name" in request.headers and request.content_type not in FORM_TYPES:
-        raw, refused = _raw_upload(request, limits)
-        return ParsedUpload(files=[], refused=refused, csrf_failure=_csrf_failure(request), raw=raw)
     header_token = "X-CSRFToken" in request.headers and request.content_type == "multipart/form-data"
     # A header token that does not pass leaves the full check (body token too) for after parsing.
-    if forward is not None and header_token and _csrf_failure(_CsrfProbe(request)) is None:
+    if forward is not None and header_token and csrf_failure(_CsrfProbe(request)) is None:
         forwarder = GatewayForwardHandler(request, limits=limits, forward=forward)
         request.upload_handlers = [forwarder]
         try:
@@ -385,7 +382,7 @@ def upload_parse(request: HttpRequest, *, forward: Forward | None = None, field_
         files = request.FILES.getlist(field_name)
     except MultiPartParserError:
         files, handler.refused = [], [*handler.refused, UNREADABLE]
-    return ParsedUpload(files=files, refused=handler.refused, csrf_failure=_csrf_failure(request))
+    return ParsedUpload(files=files, refused=handler.refused, csrf_failure=csrf_failure(request))
 
 
 def upload_discard(files: list[UploadedFile]) -> None:

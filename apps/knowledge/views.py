@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -24,10 +25,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError, GatewayNotFound
+from imbrace_console.streaming import BodyDisconnected, body_channel, streamed_body
 
 from . import selectors, services
 from .forms import AssistantToggleForm, FolderCreateForm, FolderRenameForm
-from .uploads import FileBody, UploadLimits, upload_discard, upload_parse
+from .uploads import (
+    CHUNK_SIZE,
+    FileBody,
+    UploadLimits,
+    UploadTooLarge,
+    csrf_failure,
+    is_raw_upload,
+    limited,
+    raw_upload_read,
+    upload_discard,
+    upload_parse,
+)
 
 # Parsing upload bodies gets threads of its own, so a burst of large uploads
 # cannot take the default pool that Django and the gateway client also use.
@@ -175,7 +188,8 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-@csrf_exempt  # checked in upload_parse, after parsing off Django's shared sync thread
+@streamed_body  # the raw-body shape arrives unread, in body_channel(request)
+@csrf_exempt  # checked here, before any body is read or parsed
 @require_POST
 @role_required(Role.SUPPORT)
 async def file_upload(request: HttpRequest, folder_id: str) -> HttpResponse:
@@ -184,6 +198,61 @@ async def file_upload(request: HttpRequest, folder_id: str) -> HttpResponse:
     The script reads the JSON answer; a plain form post gets the folder page
     back with a status per file.
     """
+    if is_raw_upload(request):
+        outcome = await _raw_upload(request, folder_id)
+    else:
+        outcome = await _form_upload(request, folder_id)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    results = outcome or [UploadResult("", False, "Choose at least one file to upload.", 400)]
+    status = _upload_status(results)
+    if _wants_json(request):
+        return JsonResponse({"results": [result.__dict__ for result in results]}, status=status)
+    if status == 201:
+        messages.success(request, f"Uploaded {_plural(len(results), 'file')}.")
+        return redirect("knowledge-folder-detail", folder_id=folder_id)
+    context = await _detail_context(folder_id)
+    context["upload_results"] = results
+    return render_page(request, "knowledge/folder_detail.html", context, status=status)
+
+
+async def _request_chunks(request: HttpRequest) -> AsyncIterator[bytes]:
+    """A body Django has already read (not streamed: the test client, or another handler), in chunks."""
+    loop = asyncio.get_running_loop()
+    while chunk := await loop.run_in_executor(UPLOAD_THREADS, request.read, CHUNK_SIZE):
+        yield chunk
+
+
+async def _raw_upload(request: HttpRequest, folder_id: str) -> list[UploadResult] | HttpResponse:
+    """The file is the body: checked by name and announced size, then streamed to the gateway as it arrives."""
+    if (failure := csrf_failure(request)) is not None:
+        return failure
+    limits = UploadLimits.from_settings()
+    upload, refused = raw_upload_read(request, limits)
+    if refused is not None:
+        return [UploadResult(refused.name, False, refused.reason, refused.status)]
+    channel = body_channel(request)
+    chunks = channel.chunks() if channel is not None else _request_chunks(request)
+    try:
+        record = await services.file_upload_stream(
+            actor=await request.auser(),
+            folder_id=folder_id,
+            name=upload.name,
+            chunks=limited(chunks, limits),
+            size=upload.size,
+            content_type=upload.content_type,
+        )
+    except UploadTooLarge as exc:
+        return [UploadResult(upload.name, False, str(exc), 413)]
+    except BodyDisconnected as exc:
+        return [UploadResult(upload.name, False, f"The upload was cut short: {exc}", 400)]
+    except GatewayError as exc:
+        return [_upload_failed(upload.name, exc)]
+    return [UploadResult(upload.name, True, "Uploaded", 201, str(record.get("id") or ""))]
+
+
+async def _form_upload(request: HttpRequest, folder_id: str) -> list[UploadResult] | HttpResponse:
+    """Multipart form parts: passed on while parsing (header token) or parsed to temporary files first."""
     loop = asyncio.get_running_loop()
     actor = await request.auser()
     context = contextvars.copy_context()
@@ -216,25 +285,19 @@ async def file_upload(request: HttpRequest, folder_id: str) -> HttpResponse:
         if parsed.csrf_failure is not None:
             return parsed.csrf_failure
         results = [UploadResult(r.name, False, r.reason, r.status) for r in parsed.refused] + parsed.forwarded
-        sources = [(f.name, FileBody(f.file), f.size, f.content_type) for f in parsed.files]
-        if parsed.raw is not None:
-            raw = parsed.raw
-            sources.append((raw.name, raw.content, raw.size, raw.content_type))
-        if not sources and not results:
-            results.append(UploadResult("", False, "Choose at least one file to upload.", 400))
-        for name, content, size, content_type in sources:
-            results.append(await _upload_one(actor, folder_id, name, content, size, content_type))
+        for uploaded in parsed.files:
+            content = FileBody(uploaded.file)
+            results.append(
+                await _upload_one(actor, folder_id, uploaded.name, content, uploaded.size, uploaded.content_type)
+            )
     finally:
         await loop.run_in_executor(UPLOAD_THREADS, upload_discard, parsed.files)
-    status = _upload_status(results)
-    if _wants_json(request):
-        return JsonResponse({"results": [result.__dict__ for result in results]}, status=status)
-    if status == 201:
-        messages.success(request, f"Uploaded {_plural(len(results), 'file')}.")
-        return redirect("knowledge-folder-detail", folder_id=folder_id)
-    context = await _detail_context(folder_id)
-    context["upload_results"] = results
-    return render_page(request, "knowledge/folder_detail.html", context, status=status)
+    return results
+
+
+def _upload_failed(name: str, exc: GatewayError) -> UploadResult:
+    status = 404 if isinstance(exc, GatewayNotFound) else 502
+    return UploadResult(name, False, exc.user_message + (f" ({exc.detail})" if exc.detail else ""), status)
 
 
 async def _upload_one(actor, folder_id: str, name: str, content, size: int | None, content_type: str) -> UploadResult:
@@ -243,8 +306,7 @@ async def _upload_one(actor, folder_id: str, name: str, content, size: int | Non
             actor=actor, folder_id=folder_id, name=name, content=content, size=size, content_type=content_type
         )
     except GatewayError as exc:
-        status = 404 if isinstance(exc, GatewayNotFound) else 502
-        return UploadResult(name, False, exc.user_message + (f" ({exc.detail})" if exc.detail else ""), status)
+        return _upload_failed(name, exc)
     return UploadResult(name, True, "Uploaded", 201, str(record.get("id") or ""))
 
 

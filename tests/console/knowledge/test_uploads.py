@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 
-import httpx
-import pytest
-
-from apps.knowledge.uploads import READ_SIZE, FileBody, RequestBody, UploadLimits
-
-
-class FakeRequest:
-    def __init__(self, body: bytes) -> None:
-        self._body = io.BytesIO(body)
-
-    def read(self, size: int = -1) -> bytes:
-        return self._body.read(size)
-
-
-def test_request_body_tells_httpx_its_size_and_reads_forward_only():
-    content = b"z" * (3 * READ_SIZE + 5)
-    body = RequestBody(FakeRequest(content), len(content))
-    request = httpx.Request("POST", "http://gateway/", files=[("file", ("a.bin", body, "application/octet-stream"))])
-    assert "transfer-encoding" not in request.headers
-    sent = b"".join(request.stream)
-    assert int(request.headers["content-length"]) == len(sent)
-    assert content in sent
-    with pytest.raises(io.UnsupportedOperation):
-        body.seek(0)
+from apps.knowledge.uploads import READ_SIZE, FileBody, UploadLimits
 
 
 def test_file_body_reads_in_large_steps():
