@@ -8,10 +8,10 @@ import os
 
 import django
 
-from imbrace_console.streaming import StreamingBodyASGIHandler
+from imbrace_console.streaming import ConsoleASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imbrace_console.settings.dev")
 
 # What django.core.asgi.get_asgi_application does, with the streaming handler.
 django.setup(set_prefix=False)
-application = StreamingBodyASGIHandler()
+application = ConsoleASGIHandler()

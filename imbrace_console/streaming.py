@@ -5,7 +5,7 @@ with a thread hop per chunk once on disk) before any middleware or view runs,
 so a large upload is first received, then sent on. For a *raw-body upload*
 (the file itself is the body, named by an ``X-File-Name`` header, with a
 content type Django would not parse as a form) to a view marked
-``@streamed_body``, ``StreamingBodyASGIHandler`` instead:
+``@streamed_body``, ``ConsoleASGIHandler`` instead:
 
 - answers Django's body read at once with an empty body, so middleware and the
   view (sessions, authentication, CSRF, roles) run straight away;
@@ -17,6 +17,13 @@ content type Django would not parse as a form) to a view marked
   body has been read to its end, then lets it through, so a later disconnect
   is still seen. A view that stops reading early (a refusal) leaves it held:
   Django cancels it when the response has been sent.
+
+An event stream (a ``GET`` asking for ``text/event-stream``) to a view marked
+``@long_lived`` is served without Django's per-request sync thread: Django
+runs every request in a ``ThreadSensitiveContext`` whose thread lives as long
+as the response, so each open chat stream would hold an idle thread for
+minutes. The stream's few sync steps (session, user, its database rows) use
+the process-wide sync thread instead, and the open stream holds no thread.
 
 Every other request goes through Django unchanged.
 """
@@ -51,6 +58,12 @@ def is_raw_body_upload(*, content_type: str, has_file_name: bool) -> bool:
 def streamed_body[V: Callable[..., Any]](view: V) -> V:
     """Mark a view as reading raw-body uploads from ``body_channel(request)``."""
     view.streams_body = True  # type: ignore[attr-defined]
+    return view
+
+
+def long_lived[V: Callable[..., Any]](view: V) -> V:
+    """Mark a view whose event-stream response stays open: it is served without a thread of its own."""
+    view.long_lived = True  # type: ignore[attr-defined]
     return view
 
 
@@ -105,8 +118,14 @@ def body_channel(request: HttpRequest) -> BodyChannel | None:
     return scope.get(BODY_SCOPE_KEY) if isinstance(scope, dict) else None
 
 
-class StreamingBodyASGIHandler(ASGIHandler):
-    """``ASGIHandler`` that streams raw-body uploads to views marked ``@streamed_body``."""
+class ConsoleASGIHandler(ASGIHandler):
+    """``ASGIHandler`` that streams raw-body uploads and serves event streams without a held thread."""
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and self.is_long_lived(scope):
+            await self.handle(scope, receive, send)  # no ThreadSensitiveContext: see the module docstring
+            return
+        await super().__call__(scope, receive, send)
 
     async def handle(self, scope, receive, send):
         if self.streams_body(scope):
@@ -114,6 +133,12 @@ class StreamingBodyASGIHandler(ASGIHandler):
             scope = {**scope, BODY_SCOPE_KEY: channel}
             receive = channel.receive
         await super().handle(scope, receive, send)
+
+    def is_long_lived(self, scope: dict[str, Any]) -> bool:
+        if scope.get("method") != "GET":
+            return False
+        accept = next((value for name, value in scope.get("headers", ()) if name == b"accept"), b"")
+        return b"text/event-stream" in accept and self._view_flag(scope, "long_lived")
 
     def streams_body(self, scope: dict[str, Any]) -> bool:
         if scope.get("method") != "POST":
@@ -126,7 +151,11 @@ class StreamingBodyASGIHandler(ASGIHandler):
                 has_file_name = True
         if not is_raw_body_upload(content_type=content_type, has_file_name=has_file_name):
             return False
-        # The path the way ASGIRequest sets path_info, resolved against the project's URLconf.
+        return self._view_flag(scope, "streams_body")
+
+    @staticmethod
+    def _view_flag(scope: dict[str, Any], flag: str) -> bool:
+        """Whether the view the path resolves to (as ASGIRequest sets path_info) carries ``flag``."""
         path = scope["path"]
         prefix = get_script_prefix(scope).rstrip("/")
         if prefix and (path.startswith(prefix + "/") or path == prefix):
@@ -135,4 +164,4 @@ class StreamingBodyASGIHandler(ASGIHandler):
             match = get_resolver().resolve(path or "/")
         except Resolver404:
             return False
-        return bool(getattr(match.func, "streams_body", False))
+        return bool(getattr(match.func, flag, False))

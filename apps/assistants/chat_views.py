@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayNotFound
+from imbrace_console.streaming import long_lived
 
 from .chat_forms import ChatMessageForm
 from .chat_selectors import chat_message_list, chat_turn_exists, conversation_get, conversation_list
@@ -46,10 +47,6 @@ CLAIM_PROBLEMS = {
     "used": "This answer was already opened once. Retry to ask again.",
     "expired": "This answer waited too long to be opened. Retry to ask again.",
 }
-
-
-def _heartbeat_seconds() -> float:
-    return float(getattr(settings, "CHAT_HEARTBEAT_SECONDS", 15.0))
 
 
 async def _page(request: HttpRequest, assistant: dict, conversation=None, history=None, form=None) -> HttpResponse:
@@ -224,6 +221,7 @@ async def _claim_failure(message: str) -> AsyncIterator[RelayEvent]:
     yield RelayEvent("done")
 
 
+@long_lived
 @require_GET
 @role_required(Role.VIEWER)
 async def chat_turn_stream(request: HttpRequest, token: str) -> StreamingHttpResponse:
@@ -236,7 +234,7 @@ async def chat_turn_stream(request: HttpRequest, token: str) -> StreamingHttpRes
     if turn is None:
         events = _claim_failure(CLAIM_PROBLEMS[problem])
     else:
-        events = chat_relay(actor=user, turn=turn, heartbeat=_heartbeat_seconds())
+        events = chat_relay(actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS)
     response = StreamingHttpResponse(_sse_events(events, retry_url=retry_url), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

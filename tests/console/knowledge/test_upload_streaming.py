@@ -19,7 +19,7 @@ from apps.audit.models import AuditEvent
 from apps.knowledge import services
 from apps.knowledge.services import _MultipartBody
 from apps.knowledge.uploads import UploadLimits, UploadTooLarge, limited, raw_upload_read
-from imbrace_console.streaming import BODY_SCOPE_KEY, BodyChannel, BodyDisconnected, StreamingBodyASGIHandler
+from imbrace_console.streaming import BODY_SCOPE_KEY, BodyChannel, BodyDisconnected, ConsoleASGIHandler
 
 
 class ScriptedServer:
@@ -102,7 +102,7 @@ RAW = {"Content-Type": "application/octet-stream", "X-File-Name": "a.txt"}
 
 @pytest.fixture(scope="module")
 def handler():
-    return StreamingBodyASGIHandler()
+    return ConsoleASGIHandler()
 
 
 def test_only_raw_uploads_to_a_streaming_view_are_streamed(handler):

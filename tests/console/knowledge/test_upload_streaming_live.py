@@ -1,4 +1,4 @@
-"""Raw-body uploads streamed through the live console (uvicorn, ``StreamingBodyASGIHandler``) over HTTP.
+"""Raw-body uploads streamed through the live console (uvicorn, ``ConsoleASGIHandler``) over HTTP.
 
 A console of this module's own, with an 8 MiB upload limit, so the limit is
 cheap to cross. Every upload goes as the page's script sends it: the file as

@@ -1,0 +1,39 @@
+"""Open answer streams hold no thread of the console's (``@long_lived`` in ``imbrace_console.streaming``)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import psutil
+
+from tests.chat_helpers import make_assistant, make_folder
+from tests.console.assistants.test_chat_relay import HTMX, login_http, upstream_streams
+
+STREAMS = 12
+
+
+def test_open_streams_do_not_each_hold_a_thread(live_console, localgateway, gw):
+    folder = make_folder(gw, {"refunds.md": "Refunds are paid within 14 days of the return."})
+    assistant = make_assistant(gw, folder_ids=[folder], metadata={"word_delay_ms": 1000})
+    console = psutil.Process(live_console.process.pid)
+    with contextlib.ExitStack() as stack:
+        login_http(live_console).close()  # warm up: the process's own threads exist before counting
+        baseline = console.num_threads()
+        conversations, readers = [], []  # keep every line reader: a dropped one closes its connection
+        for _ in range(STREAMS):
+            client = login_http(live_console)
+            stack.callback(client.close)
+            sent = client.post(
+                f"/assistants/{assistant['id']}/chat/send/", data={"message": "refund policy"}, headers=HTMX
+            )
+            conversations.append(sent.headers["HX-Push-Url"].rstrip("/").rsplit("/", 1)[-1])
+            stream_url = re.search(r'sse-connect="([^"]+)"', sent.text).group(1)
+            relay = stack.enter_context(client.stream("GET", stream_url, headers={"Accept": "text/event-stream"}))
+            readers.append(lines := relay.iter_lines())
+            while next(lines) != "event: delta":  # the answer is streaming now, and stays open for seconds
+                pass
+        still_open = [c for c in conversations if not upstream_streams(localgateway, c)[0]["closed_at"]]
+        open_threads = console.num_threads()
+    assert len(still_open) == STREAMS
+    assert open_threads - baseline < STREAMS // 2, (baseline, open_threads)
