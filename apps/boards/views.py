@@ -353,6 +353,8 @@ async def cell_edit(request: HttpRequest, board_id: str, item_id: str, field_id:
 @role_required(Role.VIEWER)
 async def cell_show(request: HttpRequest, board_id: str, item_id: str, field_id: str) -> HttpResponse:
     """One cell as displayed: what Escape goes back to when the page has lost the original."""
+    if not is_htmx(request):  # a fragment only; a person who opens its address gets the board
+        return redirect("boards-detail", board_id=board_id)
     board, item = await asyncio.gather(
         selectors.board_get(board_id=board_id), selectors.board_item_get(board_id=board_id, item_id=item_id)
     )
