@@ -111,6 +111,12 @@ def page(browser, request):
     context.close()
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main
+    thread while the session's browser is open, which async tests cannot share."""
+    items.sort(key=lambda item: "browser" in item.fixturenames)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -9,10 +9,11 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError
@@ -261,7 +262,14 @@ async def item_update(request: HttpRequest, board_id: str, item_id: str) -> Http
             messages.success(request, "Item saved." if changed else "Nothing changed.")
             return redirect("boards-detail", board_id=board_id)
     status = 422 if form.errors else 200
-    context = {"board": board, "form": form, "item": item, "title": item_title(fields, item)}
+    context = {
+        "board": board,
+        "form": form,
+        "item": item,
+        "title": item_title(fields, item),
+        "history": await audit_event_list_for_target(target_type="board_item", target_id=item_id),
+        "field_labels": {f.id: f.name for f in fields},
+    }
     return render_page(request, "boards/item_form.html", context, status=status)
 
 
@@ -353,8 +361,6 @@ async def cell_edit(request: HttpRequest, board_id: str, item_id: str, field_id:
 @role_required(Role.VIEWER)
 async def cell_show(request: HttpRequest, board_id: str, item_id: str, field_id: str) -> HttpResponse:
     """One cell as displayed: what Escape goes back to when the page has lost the original."""
-    if not is_htmx(request):  # a fragment only; a person who opens its address gets the board
-        return redirect("boards-detail", board_id=board_id)
     board, item = await asyncio.gather(
         selectors.board_get(board_id=board_id), selectors.board_item_get(board_id=board_id, item_id=item_id)
     )
@@ -362,7 +368,8 @@ async def cell_show(request: HttpRequest, board_id: str, item_id: str, field_id:
     if board_field is None:
         raise Http404("That field no longer exists.")
     cell = cell_for(board_field, (item.get("fields") or {}).get(field_id))
-    return render_page(request, "boards/board_detail.html", {"cell": cell}, partial="cell_value")
+    # Always the fragment: the cell has no page of its own.
+    return render(request, "boards/board_detail.html#cell_value", {"cell": cell})
 
 
 @require_GET
