@@ -27,7 +27,9 @@ class UserCreateForm(RoleForm):
     field_order = ["username", "role", "password1", "password2"]
 
     username = forms.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     password2 = forms.CharField(
         label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )

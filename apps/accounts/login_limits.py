@@ -52,6 +52,11 @@ def username_key(username: str | None) -> str:
     return (username or "").strip().lower()[:150]
 
 
+def wait_words(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def _seconds_left(times: list[datetime], limit: int, window: timedelta, now: datetime) -> int:
     """Seconds until fewer than ``limit`` of ``times`` (oldest first, all inside the window) remain."""
     if limit <= 0 or len(times) < limit:

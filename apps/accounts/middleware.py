@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 
 from asgiref.sync import markcoroutinefunction, sync_to_async
 from django.contrib.auth.forms import AuthenticationForm
@@ -11,14 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from .login_limits import client_address, login_lockout_seconds, username_key
+from .login_limits import client_address, login_lockout_seconds, username_key, wait_words
 
 logger = logging.getLogger("imbrace_console.security")
-
-
-def _wait_words(seconds: int) -> str:
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class LoginRateLimitMiddleware:
@@ -58,7 +52,7 @@ class LoginRateLimitMiddleware:
         form = AuthenticationForm(request, data={"username": username})
         form.is_valid()
         form.errors.clear()
-        form.add_error(None, f"Too many failed log-ins. Try again in {_wait_words(wait)}.")
+        form.add_error(None, f"Too many failed log-ins. Try again in {wait_words(wait)}.")
         context = {"form": form, "next": request.POST.get("next", "")}
         response = render(request, "registration/login.html", context, status=429)
         response["Retry-After"] = str(wait)

@@ -58,6 +58,8 @@ async def user_role_set(*, actor, user_id: int, role: Role) -> ConsoleUser:
     before = await user_get(user_id=user_id)
     if before.is_superuser:
         raise AccountChangeRefused("A superuser is always an Admin; change that with manage.py.")
+    if before.role == role:
+        return before
 
     def update() -> None:
         with transaction.atomic():
@@ -66,7 +68,10 @@ async def user_role_set(*, actor, user_id: int, role: Role) -> ConsoleUser:
     await sync_to_async(update)()
     after = await user_get(user_id=user_id)
     await _record(
-        actor=actor, action="user.role", user=after, changes={"old": {"role": before.role_name}, "new": {"role": role.group_name}}
+        actor=actor,
+        action="user.role",
+        user=after,
+        changes={"old": {"role": before.role_name}, "new": {"role": role.group_name}},
     )
     return after
 

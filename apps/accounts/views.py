@@ -15,6 +15,7 @@ from apps.core.htmx import render_page
 from apps.core.roles import Role, role_required
 
 from .forms import RoleForm, UserCreateForm, role_from
+from .login_limits import client_address, login_failure_record, login_lockout_seconds, wait_words
 from .selectors import user_get, user_list
 from .services import (
     AccountChangeRefused,
@@ -80,7 +81,9 @@ async def users_role_update(request: HttpRequest, user_id: int) -> HttpResponse:
     if not form.is_valid():
         return await _detail_page(request, user_id, role_form=form, status=400)
     try:
-        target = await user_role_set(actor=await request.auser(), user_id=user_id, role=role_from(form.cleaned_data["role"]))
+        target = await user_role_set(
+            actor=await request.auser(), user_id=user_id, role=role_from(form.cleaned_data["role"])
+        )
     except AccountChangeRefused as exc:
         form.add_error(None, str(exc))
         return await _detail_page(request, user_id, role_form=form, status=400)
@@ -139,7 +142,19 @@ async def password_change(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "title": "Change your password", "own": True}
     if request.method == "GET":
         return render_page(request, "accounts/password_form.html", context)
+    # The current password is guessed here as on the log-in page: the same limit applies.
+    address = client_address(request)
+    wait = await login_lockout_seconds(username=user.get_username(), address=address)
+    if wait:
+        context.update(
+            form=PasswordChangeForm(user), refusal=f"Too many wrong passwords. Try again in {wait_words(wait)}."
+        )
+        response = render_page(request, "accounts/password_form.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if not await sync_to_async(form.is_valid)():
+        if "old_password" in form.errors:
+            await sync_to_async(login_failure_record)(username=user.get_username(), address=address)
         return render_page(request, "accounts/password_form.html", context, status=400)
     await user_password_set(actor=user, user_id=user.pk, password=form.cleaned_data["new_password1"])
     await aupdate_session_auth_hash(request, await get_user_model().objects.aget(pk=user.pk))

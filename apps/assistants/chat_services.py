@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
+from asgiref.sync import sync_to_async
+from django.db import connection
 from django.utils import timezone
 
 from apps.audit.services import audited
@@ -240,6 +242,17 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
             await asyncio.wait({pending})
 
 
+def _release_database() -> None:
+    """Close this request's database connection: the stream needs no more of it for the rest of the answer.
+
+    An open connection keeps SQLite's page cache for as long as the answer streams, which
+    ``make bench`` measured at about a third of the console's memory per open stream. Inside
+    a transaction (tests) the connection is left alone.
+    """
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 async def chat_relay(*, actor, turn: ChatTurn, heartbeat: float = 15.0) -> AsyncIterator[RelayEvent]:
     """Send the turn's message and relay the answer as ``RelayEvent``s; always ends with ``done``."""
     conversation = turn.conversation
@@ -278,6 +291,7 @@ async def chat_relay(*, actor, turn: ChatTurn, heartbeat: float = 15.0) -> Async
         plain = content_type == "text/plain"
         buffer = bytearray()
         ended = False
+        released = False
         try:
             async for chunk in _chunks_with_keepalive(response.aiter_bytes(), heartbeat):
                 if chunk is None:
@@ -297,6 +311,9 @@ async def chat_relay(*, actor, turn: ChatTurn, heartbeat: float = 15.0) -> Async
                             break
                 for event in answer.changes():
                     yield event
+                if not released:  # once the first part is on its way, not ahead of it
+                    await sync_to_async(_release_database)()
+                    released = True
                 if ended:
                     break
         except httpx.HTTPError:

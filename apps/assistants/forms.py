@@ -125,7 +125,12 @@ class AssistantForm(forms.Form):
             self.add_error(None, text)
             return
         detail = f" ({exc.detail})" if exc.detail else ""
-        self.add_error(None, f"{exc.user_message}{detail} Nothing was saved; your input is kept below.")
+        if exc.status is None:
+            # No answer came back (timeout, dropped connection): the gateway may have made the change.
+            outcome = "It may have been saved anyway: check the assistants list before sending it again."
+        else:
+            outcome = "Nothing was saved."
+        self.add_error(None, f"{exc.user_message}{detail} {outcome} Your input is kept below.")
 
 
 def form_initial(assistant: dict) -> dict:

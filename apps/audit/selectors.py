@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,10 +55,7 @@ def _visible_to(*, actor_id: int, sees_everyone: bool) -> QuerySet[AuditEvent]:
     return queryset if sees_everyone else queryset.filter(actor_id=actor_id)
 
 
-async def audit_event_list(
-    *, actor_id: int, sees_everyone: bool, filters: AuditFilters, page: int = 1, page_size: int = PAGE_SIZE
-) -> AuditEventPage:
-    """One page of events, newest first, narrowed by ``filters`` and by what the viewer may see."""
+def _filtered(*, actor_id: int, sees_everyone: bool, filters: AuditFilters) -> QuerySet[AuditEvent]:
     queryset = _visible_to(actor_id=actor_id, sees_everyone=sees_everyone)
     if filters.user and sees_everyone:
         queryset = queryset.filter(actor_username=filters.user)
@@ -71,11 +69,26 @@ async def audit_event_list(
         queryset = queryset.filter(created_at__gte=filters.since)
     if filters.until:
         queryset = queryset.filter(created_at__lte=filters.until)
+    return queryset
+
+
+async def audit_event_list(
+    *, actor_id: int, sees_everyone: bool, filters: AuditFilters, page: int = 1, page_size: int = PAGE_SIZE
+) -> AuditEventPage:
+    """One page of events, newest first, narrowed by ``filters`` and by what the viewer may see."""
+    queryset = _filtered(actor_id=actor_id, sees_everyone=sees_everyone, filters=filters)
     total = await queryset.acount()
     page = max(1, page)
     offset = (page - 1) * page_size
     events = [event async for event in queryset[offset : offset + page_size]]
     return AuditEventPage(events=events, total=total, page=page, page_size=page_size)
+
+
+async def audit_event_iter(*, actor_id: int, sees_everyone: bool, filters: AuditFilters) -> AsyncIterator[AuditEvent]:
+    """Every matching event, newest first, fetched in chunks (for the CSV export)."""
+    queryset = _filtered(actor_id=actor_id, sees_everyone=sees_everyone, filters=filters)
+    async for event in queryset.aiterator(chunk_size=500):
+        yield event
 
 
 @dataclass(frozen=True)

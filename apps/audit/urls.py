@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.audit_list, name="audit-list"),
+    path("export.csv", views.audit_export, name="audit-export"),
 ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError
@@ -154,6 +155,7 @@ async def _detail_context(flow: selectors.Flow, **extra) -> dict:
             }
         ),
         "publish_error": "",
+        "history": await audit_event_list_for_target(target_type="flow", target_id=flow.id),
     }
     context.update(extra)
     return context

@@ -22,6 +22,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError, GatewayNotFound
@@ -111,8 +112,12 @@ async def folder_create(request: HttpRequest) -> HttpResponse:
 
 
 async def _detail_context(folder_id: str) -> dict:
-    detail = await selectors.folder_detail(folder_id=folder_id)
+    detail, history = await asyncio.gather(
+        selectors.folder_detail(folder_id=folder_id),
+        audit_event_list_for_target(target_type="folder", target_id=folder_id),
+    )
     return {
+        "history": history,
         "detail": detail,
         "folder": detail.folder,
         "limits": UploadLimits.from_settings(),

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,25 +14,37 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_username', models.CharField(max_length=150)),
-                ('area', models.CharField(db_index=True, max_length=32)),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('target_type', models.CharField(blank=True, max_length=64)),
-                ('target_id', models.CharField(blank=True, db_index=True, max_length=128)),
-                ('target_name', models.CharField(blank=True, max_length=512)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('outcome', models.CharField(choices=[('success', 'Succeeded'), ('failure', 'Failed')], max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_username", models.CharField(max_length=150)),
+                ("area", models.CharField(db_index=True, max_length=32)),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("target_type", models.CharField(blank=True, max_length=64)),
+                ("target_id", models.CharField(blank=True, db_index=True, max_length=128)),
+                ("target_name", models.CharField(blank=True, max_length=512)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("outcome", models.CharField(choices=[("success", "Succeeded"), ("failure", "Failed")], max_length=16)),
+                ("message", models.TextField(blank=True)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id', '-created_at'], name='audit_audit_target__19f19a_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id", "-created_at"], name="audit_audit_target__19f19a_idx"
+                    )
+                ],
             },
         ),
     ]
