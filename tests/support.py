@@ -137,6 +137,8 @@ def start_live_console(work_dir: Path, gateway: LocalGateway, *, extra_env: dict
         "IMBRACE_BASE_URL": gateway.base_url,
         "IMBRACE_API_KEY": gateway.api_key,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Every browser test logs in from 127.0.0.1: the per-address limit would lock the session out.
+        "CONSOLE_LOGIN_FAILURES_PER_ADDRESS": "1000",
         **(extra_env or {}),
     }
     manage = [sys.executable, "manage.py"]

@@ -253,8 +253,13 @@ def _release_database() -> None:
         connection.close()
 
 
-async def chat_relay(*, actor, turn: ChatTurn, heartbeat: float = 15.0) -> AsyncIterator[RelayEvent]:
-    """Send the turn's message and relay the answer as ``RelayEvent``s; always ends with ``done``."""
+async def chat_relay(
+    *, actor, turn: ChatTurn, heartbeat: float = 15.0, stall: float = 120.0
+) -> AsyncIterator[RelayEvent]:
+    """Send the turn's message and relay the answer as ``RelayEvent``s; always ends with ``done``.
+
+    An upstream silent for ``stall`` seconds is given up on (the gateway sends no heartbeats of its own).
+    """
     conversation = turn.conversation
     payload = {
         "id": str(conversation.pk),
@@ -292,11 +297,17 @@ async def chat_relay(*, actor, turn: ChatTurn, heartbeat: float = 15.0) -> Async
         buffer = bytearray()
         ended = False
         released = False
+        silent = 0.0
         try:
             async for chunk in _chunks_with_keepalive(response.aiter_bytes(), heartbeat):
                 if chunk is None:
+                    silent += heartbeat
+                    if silent >= stall:
+                        answer.error = f"The assistant stopped answering for {stall:.0f} seconds. Retry to ask again."
+                        break
                     yield RelayEvent("keepalive")
                     continue
+                silent = 0.0
                 if plain:  # a non-streaming assistant: the whole reply as one text body
                     answer.texts["0"] = answer.texts.get("0", "") + chunk.decode("utf-8", errors="replace")
                 else:

@@ -234,7 +234,9 @@ async def chat_turn_stream(request: HttpRequest, token: str) -> StreamingHttpRes
     if turn is None:
         events = _claim_failure(CLAIM_PROBLEMS[problem])
     else:
-        events = chat_relay(actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS)
+        events = chat_relay(
+            actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS
+        )
     response = StreamingHttpResponse(_sse_events(events, retry_url=retry_url), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

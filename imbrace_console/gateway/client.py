@@ -146,6 +146,23 @@ def _zod_field_errors(body: Any) -> dict[str, str] | None:
     return fields
 
 
+def _outcome(exc: httpx.TransportError) -> str:
+    return "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
+
+
+def _unanswered(exc: httpx.TransportError) -> bool:
+    """Whether the request may have reached the gateway (it was not refused before sending)."""
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def error_for_transport(exc: httpx.TransportError, *, method: str, path: str, request_id: str) -> GatewayError:
+    """Map a request that got no answer (timeout, refused, reset) to the typed error."""
+    context = {"method": method, "path": path, "request_id": request_id, "unanswered": _unanswered(exc)}
+    if isinstance(exc, httpx.TimeoutException):
+        return GatewayTimeout(str(exc) or "timed out", **context)
+    return GatewayUnavailable(str(exc) or exc.__class__.__name__, **context)
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if value is None:
@@ -252,22 +269,13 @@ class GatewayClient:
                 response = await self._http.request(
                     method, path, headers=self._headers(path, headers, request_id), **kwargs
                 )
-            except httpx.TimeoutException as exc:
-                self._log(method, path, "timeout", started, request_id, attempt)
-                if attempt < retries:
-                    await asyncio.sleep(self._backoff(attempt, None))
-                    attempt += 1
-                    continue
-                raise GatewayTimeout(str(exc) or "timed out", method=method, path=path, request_id=request_id) from exc
             except httpx.TransportError as exc:
-                self._log(method, path, "unreachable", started, request_id, attempt)
+                self._log(method, path, _outcome(exc), started, request_id, attempt)
                 if attempt < retries:
                     await asyncio.sleep(self._backoff(attempt, None))
                     attempt += 1
                     continue
-                raise GatewayUnavailable(
-                    str(exc) or exc.__class__.__name__, method=method, path=path, request_id=request_id
-                ) from exc
+                raise error_for_transport(exc, method=method, path=path, request_id=request_id) from exc
             self._log(method, path, response.status_code, started, request_id, attempt)
             if response.is_success:
                 return response
@@ -319,14 +327,9 @@ class GatewayClient:
         )
         try:
             response = await self._http.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            self._log(method, path, "timeout", started, request_id, 0)
-            raise GatewayTimeout(str(exc) or "timed out", method=method, path=path, request_id=request_id) from exc
         except httpx.TransportError as exc:
-            self._log(method, path, "unreachable", started, request_id, 0)
-            raise GatewayUnavailable(
-                str(exc) or exc.__class__.__name__, method=method, path=path, request_id=request_id
-            ) from exc
+            self._log(method, path, _outcome(exc), started, request_id, 0)
+            raise error_for_transport(exc, method=method, path=path, request_id=request_id) from exc
         self._log(method, path, response.status_code, started, request_id, 0)
         try:
             if not response.is_success:
@@ -357,14 +360,9 @@ class GatewayClient:
 
         try:
             response = await asyncio.get_running_loop().run_in_executor(_body_senders, send)
-        except httpx.TimeoutException as exc:
-            self._log(method, path, "timeout", started, request_id, 0)
-            raise GatewayTimeout(str(exc) or "timed out", method=method, path=path, request_id=request_id) from exc
         except httpx.TransportError as exc:
-            self._log(method, path, "unreachable", started, request_id, 0)
-            raise GatewayUnavailable(
-                str(exc) or exc.__class__.__name__, method=method, path=path, request_id=request_id
-            ) from exc
+            self._log(method, path, _outcome(exc), started, request_id, 0)
+            raise error_for_transport(exc, method=method, path=path, request_id=request_id) from exc
         self._log(method, path, response.status_code, started, request_id, 0)
         if not response.is_success:
             raise error_for_response(response, method=method, path=path, request_id=request_id)

@@ -7,6 +7,8 @@ id the console sent, and per-field messages for validation failures.
 
 from __future__ import annotations
 
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
 
 class GatewayError(Exception):
     """Anything the gateway answered that the console could not use."""
@@ -24,6 +26,7 @@ class GatewayError(Exception):
         request_id: str = "",
         field_errors: dict[str, str] | None = None,
         retry_after: float | None = None,
+        unanswered: bool = False,
     ) -> None:
         super().__init__(message or self.default_user_message)
         self.message = message
@@ -33,10 +36,16 @@ class GatewayError(Exception):
         self.request_id = request_id
         self.field_errors = field_errors or {}
         self.retry_after = retry_after
+        self.unanswered = unanswered
 
     @property
     def user_message(self) -> str:
         return self.default_user_message
+
+    @property
+    def maybe_applied(self) -> bool:
+        """A write that was sent but not answered: the gateway may have carried it out."""
+        return self.method in WRITE_METHODS and self.unanswered
 
     @property
     def detail(self) -> str:
@@ -44,14 +53,29 @@ class GatewayError(Exception):
         return self.message if self.message and self.message != self.user_message else ""
 
 
+MAYBE_APPLIED = " The change may have been made anyway: check before you send it again."
+
+
 class GatewayUnavailable(GatewayError):
     default_user_message = "The Imbrace gateway is unavailable right now. Nothing was lost; try again in a moment."
     retryable = True
+
+    @property
+    def user_message(self) -> str:
+        if self.maybe_applied:
+            return "The connection to the Imbrace gateway broke before it answered." + MAYBE_APPLIED
+        return self.default_user_message
 
 
 class GatewayTimeout(GatewayError):
     default_user_message = "The Imbrace gateway took too long to answer. Try again in a moment."
     retryable = True
+
+    @property
+    def user_message(self) -> str:
+        if self.maybe_applied:
+            return "The Imbrace gateway took too long to answer." + MAYBE_APPLIED
+        return self.default_user_message
 
 
 class GatewayAuthError(GatewayError):

@@ -154,6 +154,8 @@ IMBRACE_UPLOAD_THREADS = int(env("IMBRACE_UPLOAD_THREADS", "4"))
 
 # Seconds of upstream silence before the chat relay sends a keep-alive comment.
 CHAT_HEARTBEAT_SECONDS = float(env("CHAT_HEARTBEAT_SECONDS", "15"))
+# Seconds of upstream silence after which the relay gives up on an answer and offers Retry.
+CHAT_STALL_SECONDS = float(env("CHAT_STALL_SECONDS", "120"))
 
 # Strict CSP: no inline script or style without the per-request nonce, nothing off-origin.
 SECURE_CSP = {

@@ -175,3 +175,31 @@ async def test_calls_are_logged_without_the_credential(localgateway, caplog):
 async def test_get_client_is_one_per_event_loop(localgateway):
     assert get_client() is get_client()
     assert get_client().config.base_url == localgateway.base_url
+
+
+async def test_an_unanswered_write_warns_it_may_have_been_applied(gateway_faults):
+    gateway_faults.add_fault(path="/platform/v1/account", kind="reset")
+    client = make_client(gateway_faults)
+    with pytest.raises(GatewayUnavailable) as caught:
+        await client.request("POST", "/platform/v1/account", json={})
+    assert caught.value.maybe_applied
+    assert "may have been made anyway" in caught.value.user_message
+    await client.aclose()
+
+
+async def test_a_refused_connection_says_nothing_was_sent(localgateway):
+    client = GatewayClient(GatewaySettings(base_url=f"http://127.0.0.1:{free_port()}", api_key="k", retries=0))
+    with pytest.raises(GatewayUnavailable) as caught:
+        await client.request("POST", "/data-board/folders", json={})
+    assert not caught.value.maybe_applied
+    assert "Nothing was lost" in caught.value.user_message
+    await client.aclose()
+
+
+async def test_a_write_that_times_out_may_have_been_applied(gateway_faults):
+    gateway_faults.add_fault(path="/platform/v1/account", kind="latency", delay_ms=1500)
+    client = make_client(gateway_faults, read_timeout=0.2)
+    with pytest.raises(GatewayTimeout) as caught:
+        await client.request("PATCH", "/platform/v1/account", json={})
+    assert "may have been made anyway" in caught.value.user_message
+    await client.aclose()

@@ -153,6 +153,18 @@ async def test_silence_is_filled_with_keepalive_comments(viewer_client, slow_ass
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_an_upstream_silent_too_long_is_given_up_with_retry(viewer_client, slow_assistant, settings):
+    settings.CHAT_HEARTBEAT_SECONDS = 0.05
+    settings.CHAT_STALL_SECONDS = 0.2
+    assistant = await asyncio.to_thread(slow_assistant, 2000)
+    _, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
+    events = await reader.until("done")
+    failure = next(html for name, html in events if name == "failure")
+    assert "stopped answering" in failure
+    assert "Retry" in failure
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_an_upstream_cut_mid_answer_is_a_failure(viewer_client, slow_assistant, gateway_faults):
     assistant = await asyncio.to_thread(slow_assistant, 10)
     await asyncio.to_thread(gateway_faults.add_fault, path="/ai-agent/v2/chat", kind="drop", after_chunks=6)
