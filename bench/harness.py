@@ -6,8 +6,11 @@ The harness owns the processes and the data; a case owns its load (see
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,10 +27,10 @@ from .job import Job, Skip, record
 from .servers import ROLE_PASSWORDS, ROOT, Console, Gateway, raise_open_file_limit
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+PROFILE_DIR = ROOT / "var" / "bench-profiles"
+LOG_DIR = ROOT / "var" / "bench-logs"
 USERNAME = "admin"
 LOAD_TIMEOUT = {"quick": 90, "full": 300}
-# Seconds between the words of the local gateway's chat replies, unless a case asks for another pace.
-DEFAULT_WORD_DELAY = 0.02
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Context:
     gateway: Gateway
     console: Console
     url_for: Callable[..., str | None]
+    work_dir: Path
+    profile: bool = False
     data: dict = field(default_factory=dict)
     unavailable: dict = field(default_factory=dict)
 
@@ -66,9 +71,10 @@ def _url_resolver() -> Callable[..., str | None]:
 
 def _seed(ctx: Context) -> None:
     items = 200 if ctx.quick else 10_000
+    slow_ms = 300 if ctx.quick else 2500  # 17 words: replies that stay open for 5 s (quick) or 40 s
     steps = [
         (("board_id", "field_ids", "search_word"), lambda gw: seed.board_seed(gw, items=items)),
-        (("assistant_id",), seed.assistant_seed),
+        (("assistant_id", "slow_assistant_id"), lambda gw: seed.assistant_seed(gw, slow_ms=slow_ms)),
         (("folder_id",), seed.folder_seed),
     ]
     with httpx.Client(base_url=ctx.gateway.url, headers={"x-api-key": ctx.gateway.api_key}, timeout=120) as gw:
@@ -109,8 +115,32 @@ def _run_load(ctx: Context, case: str, params: dict) -> list[dict]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def _skipped(module, reason: str) -> list[dict]:
-    return [record(name, None, None, unit, 0, note=reason) for name, unit in module.RECORDS.items()]
+def _skipped(module, reason: str, *, failed: bool = False) -> list[dict]:
+    """The case's records without values; ``failed`` marks a broken run (as opposed to a missing feature)."""
+    extra = {"failed": True} if failed else {}
+    return [record(name, None, None, unit, 0, note=reason, **extra) for name, unit in module.RECORDS.items()]
+
+
+@contextlib.contextmanager
+def _profiled(ctx: Context, key: str):
+    """Record the console with py-spy while the case runs: ``var/bench-profiles/<case>.folded`` (folded stacks)."""
+    if not ctx.profile:
+        yield
+        return
+    PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    output = PROFILE_DIR / f"{key}.folded"
+    spy_command = [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(ctx.console.pid)]
+    spy = subprocess.Popen(
+        [*spy_command, "--rate", "100", "--format", "raw", "--output", str(output)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+        print(f"  {key}: console profile in {output}")
 
 
 def _run_case(ctx: Context, key: str) -> list[dict]:
@@ -122,17 +152,18 @@ def _run_case(ctx: Context, key: str) -> list[dict]:
         return _skipped(module, f"skipped: {exc}")
     started = time.perf_counter()
     try:
-        records = _run_load(ctx, key, params)
+        with _profiled(ctx, key):
+            records = _run_load(ctx, key, params)
     except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
         print(f"  {key}: failed ({exc})")
-        return _skipped(module, f"failed: {exc}")
+        return _skipped(module, f"failed: {exc}", failed=True)
     print(f"  {key}: {time.perf_counter() - started:.1f}s")
     seen = {row["case"] for row in records}
     missing = {name: unit for name, unit in module.RECORDS.items() if name not in seen}
-    return records + [record(name, None, None, unit, 0, note="the case did not report it") for name, unit in missing.items()]
+    return records + [record(name, None, None, unit, 0, note="not reported") for name, unit in missing.items()]
 
 
-def run(*, quick: bool) -> list[dict]:
+def run(*, quick: bool, cases: list[str] | None = None, profile: bool = False) -> list[dict]:
     raise_open_file_limit()
     url_for = _url_resolver()
     records: list[dict] = []
@@ -140,7 +171,7 @@ def run(*, quick: bool) -> list[dict]:
         work = Path(tmp)
         gateway = Gateway(data_dir=work / "gateway", log_path=work / "gateway.log")
         console = Console(work_dir=work / "console", gateway=gateway)
-        ctx = Context(quick=quick, gateway=gateway, console=console, url_for=url_for)
+        ctx = Context(quick=quick, gateway=gateway, console=console, url_for=url_for, work_dir=work, profile=profile)
         try:
             print("bench: setting up the local gateway and the console")
             gateway.data_dir.mkdir(parents=True)
@@ -148,18 +179,18 @@ def run(*, quick: bool) -> list[dict]:
             problem = gateway.seed_demo()
             if problem:
                 print(f"  demo data: not loaded ({problem}); the list pages will be short")
-            gateway.start(chat_word_delay=0.0)
+            gateway.start()
             console.set_up()
+            console.start()
             _seed(ctx)
-            pacing = None
-            for key in ORDER:
-                wanted = getattr(CASES[key], "word_delay", lambda quick: DEFAULT_WORD_DELAY)(quick)
-                if wanted != pacing:  # the gateway reads its chat pacing at start
-                    pacing = wanted
-                    gateway.start(chat_word_delay=pacing)
-                    console.start()
+            for key in cases or ORDER:
                 records.extend(_run_case(ctx, key))
         finally:
             console.stop()
             gateway.stop()
+            LOG_DIR.mkdir(parents=True, exist_ok=True)
+            for log in (console.log_path, gateway.log_path):
+                if log.exists():
+                    shutil.copy(log, LOG_DIR / log.name)
+            print(f"bench: server logs in {LOG_DIR}")
     return records

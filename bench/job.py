@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-class Skip(Exception):  # noqa: N818 (a skip is not an error)
+class Skip(Exception):
     """A case cannot run here (its console feature is missing); the message says why."""
 
 

@@ -13,7 +13,10 @@ class Target:
 
 
 def _overhead_at_most(limit: float) -> Target:
-    return Target(f"console - direct <= {limit:g}", lambda console, direct: direct is not None and console - direct <= limit)
+    def met(console: float, direct: float | None) -> bool:
+        return direct is not None and console - direct <= limit
+
+    return Target(f"console - direct <= {limit:g}", met)
 
 
 TARGETS: dict[str, Target] = {
@@ -66,7 +69,10 @@ def table(records: list[dict]) -> str:
     widths = [max(len(row[index]) for row in rows) for index in range(len(header) - 1)]
     lines = []
     for number, row in enumerate(rows):
-        cells = [cell.rjust(width) if 0 < index < 5 else cell.ljust(width) for index, (cell, width) in enumerate(zip(row, widths, strict=False))]
+        cells = [
+            cell.rjust(width) if 0 < index < 5 else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=False))
+        ]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
         if number == 0:
             lines.append("  ".join("-" * width for width in widths))

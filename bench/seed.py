@@ -14,10 +14,11 @@ import httpx
 from .job import Skip
 
 STAGES = ["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
-WORDS = (
-    "renewal onboarding pricing integration migration outage invoice training rollout audit contract "
-    "escalation upgrade pilot workshop security compliance analytics dashboard warehouse"
-).split()
+WORDS = [
+    *("renewal", "onboarding", "pricing", "integration", "migration", "outage", "invoice", "training"),
+    *("rollout", "audit", "contract", "escalation", "upgrade", "pilot", "workshop", "security"),
+    *("compliance", "analytics", "dashboard", "warehouse"),
+]
 SEARCH_WORD = "escalation"
 BULK_SIZE = 500
 
@@ -32,7 +33,9 @@ def _check(response: httpx.Response, what: str) -> dict:
 
 def board_fields() -> list[dict]:
     return [
-        {"name": "Company", "type": "ShortText", "isUniqueIdentifier": True},
+        # Not a unique identifier: the local gateway checks uniqueness by scanning the board, so
+        # seeding 10,000 unique items would take minutes; reading them costs the same either way.
+        {"name": "Company", "type": "ShortText"},
         {"name": "Stage", "type": "SingleSelection", "data": [{"value": stage} for stage in STAGES]},
         {"name": "Amount", "type": "Number"},
         {"name": "Email", "type": "Email"},
@@ -81,19 +84,29 @@ def board_seed(gateway: httpx.Client, *, items: int) -> dict:
     return {"board_id": board["id"], "field_ids": ids, "search_word": SEARCH_WORD}
 
 
-def assistant_seed(gateway: httpx.Client) -> dict:
-    """A streaming assistant with no knowledge bound, so replies cost the same every time."""
-    body = {
-        "name": "Bench assistant",
-        "workflow_name": "bench_assistant_v1",
-        "description": "Replies for make bench",
-        "provider_id": "system",
-        "model_id": "Default",
-        "streaming": True,
-        "core_task": "Answer briefly.",
-    }
-    assistant = _check(gateway.post("/v3/ai/assistant_apps", json=body), "assistants")
-    return {"assistant_id": assistant["id"]}
+CHAT_TEXT = "hello"  # a greeting: the same short reply every time, whatever is bound
+
+
+def assistant_seed(gateway: httpx.Client, *, slow_ms: int) -> dict:
+    """Streaming assistants with no knowledge bound, so replies cost the same every time.
+
+    The local gateway paces a reply by the assistant's ``metadata.word_delay_ms``:
+    a quick one for latency, a slow one whose replies stay open while others are measured.
+    """
+    made = {}
+    for key, pace in (("assistant_id", 20), ("slow_assistant_id", slow_ms)):
+        body = {
+            "name": f"Bench assistant {pace} ms",
+            "workflow_name": f"bench_assistant_{pace}ms_v1",
+            "description": "Replies for make bench",
+            "provider_id": "system",
+            "model_id": "Default",
+            "streaming": True,
+            "core_task": "Answer briefly.",
+            "metadata": {"word_delay_ms": pace},
+        }
+        made[key] = _check(gateway.post("/v3/ai/assistant_apps", json=body), "assistants")["id"]
+    return made
 
 
 def folder_seed(gateway: httpx.Client) -> dict:

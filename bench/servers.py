@@ -1,10 +1,8 @@
 """The processes under test: the local gateway and the console, each under uvicorn.
 
 Both run as they do in production (one worker, no debug, no access log) on
-127.0.0.1, with data in the bench's temporary directory. The gateway can be
-restarted on the same data with other settings (the chat pacing differs
-between cases); the console is set up once (migrations, static files, one
-user per role) and restarted only when the gateway moves.
+127.0.0.1, with data in the bench's temporary directory. The console is set up
+once (migrations, static files, one user per role) before it starts.
 """
 
 from __future__ import annotations
@@ -55,20 +53,16 @@ class Gateway:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def env(self, chat_word_delay: float) -> dict[str, str]:
-        return {
-            **os.environ,
-            "LOCALGATEWAY_DATA_DIR": str(self.data_dir),
-            "LOCALGATEWAY_API_KEY": self.api_key,
-            "LOCALGATEWAY_CHAT_WORD_DELAY": str(chat_word_delay),
-        }
+    def env(self) -> dict[str, str]:
+        # Chat replies are paced per assistant (metadata.word_delay_ms), so one gateway serves every case.
+        return {**os.environ, "LOCALGATEWAY_DATA_DIR": str(self.data_dir), "LOCALGATEWAY_API_KEY": self.api_key}
 
     def seed_demo(self) -> str:
         """The demo data ``make run`` shows, so list pages have something on them; "" or why it failed."""
         completed = subprocess.run(
             [sys.executable, "-m", "localgateway", "seed"],
             cwd=ROOT,
-            env=self.env(0.0),
+            env=self.env(),
             capture_output=True,
             text=True,
         )
@@ -76,14 +70,14 @@ class Gateway:
             return ""
         return (completed.stderr.strip().splitlines() or ["no output"])[-1]
 
-    def start(self, *, chat_word_delay: float) -> None:
+    def start(self) -> None:
         self.stop()
         self.port = self.port or free_port()
         with self.log_path.open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "localgateway", "serve", "--port", str(self.port)],
                 cwd=ROOT,
-                env=self.env(chat_word_delay),
+                env=self.env(),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -151,10 +145,20 @@ class Console:
         with self.log_path.open("a") as log:
             self.process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "uvicorn", "imbrace_console.asgi:application",
-                    "--host", "127.0.0.1", "--port", str(self.port),
-                    "--log-level", "warning", "--no-access-log", "--workers", "1",
-                ],  # fmt: skip
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "imbrace_console.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                    "--workers",
+                    "1",
+                ],
                 cwd=ROOT,
                 env=self.env(),
                 stdout=log,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -30,7 +31,7 @@ def largest_gap(times: Sequence[float]) -> float | None:
     if len(times) < 2:
         return None
     ordered = sorted(times)
-    return max(b - a for a, b in zip(ordered, ordered[1:], strict=False))
+    return max(b - a for a, b in itertools.pairwise(ordered))
 
 
 def lateness(series: Sequence[Sequence[float]], reference: Sequence[Sequence[float]]) -> list[float]:
@@ -49,4 +50,6 @@ def lateness(series: Sequence[Sequence[float]], reference: Sequence[Sequence[flo
                 best[index] = min(best[index], value)
             else:
                 best.append(value)
-    return [max(0.0, value - best[index]) for stream in series for index, value in enumerate(stream) if index < len(best)]
+    return [
+        max(0.0, value - best[index]) for stream in series for index, value in enumerate(stream) if index < len(best)
+    ]

@@ -5,7 +5,7 @@ harness: what the load needs, or ``Skip`` when the console lacks the feature)
 and ``async run(job)`` (run in the load process: returns the records).
 """
 
-from . import pages
+from . import boards, chat, chat_many, pages, upload
 
-CASES = {"pages": pages}
-ORDER = ["pages"]
+CASES = {"pages": pages, "boards": boards, "chat": chat, "chat_many": chat_many, "upload": upload}
+ORDER = list(CASES)

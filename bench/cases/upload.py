@@ -1,0 +1,203 @@
+"""Uploads: a 1 GiB file through the console versus straight to the gateway.
+
+A separate process sends the file from disk as the console's page does (the raw body, named
+by ``X-File-Name``) and, on the direct path, as the gateway's API wants it (a
+multipart form). That keeps the load process free to watch the rest of the
+console while the upload runs: chat replies on the fast assistant (the longest
+gap between words) and a list page fetched over and over (the slowest answer).
+The same watchers run during the direct upload, which shows what the
+gateway's own work costs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from ..client import RssSampler, console_login
+from ..job import Job, Skip, record
+from ..stats import largest_gap, rounded
+from .chat import ConsoleChat, chat_urls, stream_pattern
+
+RECORDS = {
+    "upload_1gib_throughput_mb_s": "MB/s",
+    "upload_1gib_rss_growth_mb": "MB",
+    "upload_stall_ms_max": "ms",
+}
+MB = 1 << 20
+FULL_SIZE = 1 << 30
+QUICK_SIZE = 16 * MB
+UPLOAD_NAME = "bench-upload.docx"  # a type the console accepts and the local gateway stores without reading
+
+
+def params(ctx) -> dict:
+    folder_id = ctx.need("folder_id")
+    upload_url = ctx.url_for("knowledge-file-upload", folder_id=folder_id)
+    if upload_url is None:
+        raise Skip("the console has no upload endpoint (knowledge-file-upload) yet")
+    try:
+        chat = {
+            "assistant_id": ctx.need("assistant_id"),
+            "chat_urls": chat_urls(ctx),
+            "stream_pattern": stream_pattern(ctx),
+        }
+    except Skip:
+        chat = {"assistant_id": None, "chat_urls": None, "stream_pattern": None}
+    return {
+        **chat,
+        "folder_id": folder_id,
+        "upload_url": upload_url,
+        "size": QUICK_SIZE if ctx.quick else FULL_SIZE,
+        "file_dir": str(ctx.work_dir),
+        "page_url": ctx.url_for("knowledge-list") or "/",
+    }
+
+
+def _make_file(path: Path, size: int) -> None:
+    block = os.urandom(MB)  # incompressible, written once and repeated
+    with path.open("wb") as handle:
+        for _ in range(size // MB):
+            handle.write(block)
+
+
+async def _upload(args: list[str]) -> tuple[int, float, str]:
+    """Send the file with ``bench.uploader`` in its own process; (HTTP status, seconds, body head)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.uploader", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    stdout, stderr = await process.communicate()
+    if process.returncode != 0:
+        return 0, 0.0, (stderr.decode(errors="replace").strip().splitlines() or ["uploader failed"])[-1][:200]
+    result = json.loads(stdout)
+    return result["status"], result["seconds"], result["body"][:200]
+
+
+class Watch:
+    """While an upload runs: chat replies one after another, and a page fetched over and over."""
+
+    def __init__(self, console: httpx.AsyncClient, relay: ConsoleChat | None, assistant_id: str | None, page_url: str):
+        self.console, self.relay, self.assistant_id, self.page_url = console, relay, assistant_id, page_url
+        self.gaps: list[float] = []
+        self.pages: list[float] = []
+        self.running = True
+
+    async def _chat(self) -> None:
+        while self.running and self.relay is not None:
+            stream = await self.relay.chat(self.assistant_id)
+            gap = largest_gap(stream.words)
+            if gap is not None:
+                self.gaps.append(gap * 1000)
+
+    async def _page(self) -> None:
+        while self.running:
+            started = time.perf_counter()
+            await self.console.get(self.page_url)
+            self.pages.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.01)
+
+    async def during(self, work):
+        tasks = [asyncio.ensure_future(self._chat()), asyncio.ensure_future(self._page())]
+        try:
+            return await work
+        finally:
+            self.running = False
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def worst(self) -> tuple[float | None, float | None]:
+        return (max(self.gaps) if self.gaps else None), (max(self.pages) if self.pages else None)
+
+
+async def run(job: Job) -> list[dict]:
+    p = job.params
+    path = Path(p["file_dir"]) / UPLOAD_NAME
+    await asyncio.to_thread(_make_file, path, p["size"])
+    console = await console_login(job.console_url, job.username, job.password)
+    relay = ConsoleChat(console, p["chat_urls"], p["stream_pattern"]) if p["chat_urls"] else None
+    cookies = "; ".join(f"{name}={value}" for name, value in console.cookies.items())
+    path_arg = str(path)
+    via_console = [
+        f"{job.console_url}{p['upload_url']}",
+        path_arg,
+        *("--header", f"Cookie: {cookies}"),
+        *("--header", f"X-CSRFToken: {console.headers['X-CSRFToken']}"),
+        *("--header", f"Referer: {job.console_url}/"),
+        *("--header", "Accept: application/json"),
+        # As the console's page sends a file: the raw body, named by X-File-Name.
+        *("--header", "Content-Type: application/octet-stream"),
+        *("--header", f"X-File-Name: {UPLOAD_NAME}"),
+    ]
+    via_direct = [
+        f"{job.gateway_url}/data-board/files/upload",
+        path_arg,
+        *("--header", f"x-api-key: {job.api_key}"),
+        *("--form", f"folder_id={p['folder_id']}"),
+    ]
+    results: dict[str, dict] = {}
+    try:
+        if relay is not None:
+            await relay.chat(p["assistant_id"])  # warm the watchers' path
+        with RssSampler(job.console_pid) as memory:
+            for name, args in (("console", via_console), ("direct", via_direct)):
+                watch = Watch(console, relay, p["assistant_id"], p["page_url"])
+                before = memory.reset()
+                status, seconds, body = await watch.during(_upload(args))
+                results[name] = {
+                    "status": status,
+                    "seconds": seconds,
+                    "body": body,
+                    "growth": (memory.peak - before) / MB,
+                    "worst": watch.worst(),
+                }
+    finally:
+        await console.aclose()
+        path.unlink(missing_ok=True)
+
+    size_mb = p["size"] / MB
+    failed = [f"{name}: HTTP {r['status']} {r['body']}" for name, r in results.items() if not 200 <= r["status"] < 400]
+
+    def throughput(name: str) -> float | None:
+        r = results[name]
+        return None if not 200 <= r["status"] < 400 else round(size_mb / r["seconds"], 1)
+
+    def stall(name: str) -> float | None:
+        values = [value for value in results[name]["worst"] if value is not None]
+        return rounded(max(values)) if values else None
+
+    size_note = f"{size_mb:.0f} MiB" if p["size"] != FULL_SIZE else ""
+    gap, page = results["console"]["worst"]
+    stall_note = f"console: longest chat gap {rounded(gap)} ms, slowest page {rounded(page)} ms"
+    if relay is None:
+        stall_note += " (no chat relay yet: pages only)"
+    notes = "; ".join(filter(None, [size_note, *failed]))
+    return [
+        record(
+            "upload_1gib_throughput_mb_s",
+            throughput("console"),
+            throughput("direct"),
+            "MB/s",
+            1,
+            **({"note": notes} if notes else {}),
+        ),
+        record(
+            "upload_1gib_rss_growth_mb",
+            rounded(results["console"]["growth"]),
+            None,
+            "MB",
+            1,
+            note="peak console RSS during the upload - RSS before",
+        ),
+        record(
+            "upload_stall_ms_max",
+            stall("console"),
+            stall("direct"),
+            "ms",
+            1,
+            note="; ".join(filter(None, [stall_note, size_note])),
+        ),
+    ]
