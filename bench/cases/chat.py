@@ -157,7 +157,9 @@ class ConsoleChat:
             if found is None:
                 stream.error = f"send answered HTTP {sent.status_code} without a stream"
                 return stream
-            async with self.client.stream("GET", html.unescape(found.group(0))) as response:
+            # As a browser's EventSource asks for it (the console serves such streams without a held thread).
+            stream_url = html.unescape(found.group(0))
+            async with self.client.stream("GET", stream_url, headers={"Accept": "text/event-stream"}) as response:
                 if response.status_code != 200:
                     stream.error = f"stream HTTP {response.status_code}"
                     return stream
