@@ -125,11 +125,8 @@ class AssistantForm(forms.Form):
             self.add_error(None, text)
             return
         detail = f" ({exc.detail})" if exc.detail else ""
-        if exc.status is None:
-            # No answer came back (timeout, dropped connection): the gateway may have made the change.
-            outcome = "It may have been saved anyway: check the assistants list before sending it again."
-        else:
-            outcome = "Nothing was saved."
+        # Sent but not answered: the message already says it may have been made.
+        outcome = "Check the assistants list before sending it again." if exc.maybe_applied else "Nothing was saved."
         self.add_error(None, f"{exc.user_message}{detail} {outcome} Your input is kept below.")
 
 

@@ -63,7 +63,7 @@ class GatewayUnavailable(GatewayError):
     @property
     def user_message(self) -> str:
         if self.maybe_applied:
-            return "The connection to the Imbrace gateway broke before it answered." + MAYBE_APPLIED
+            return "The Imbrace gateway is unavailable right now: the connection broke mid-request." + MAYBE_APPLIED
         return self.default_user_message
 
 
