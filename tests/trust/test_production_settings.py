@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -14,7 +15,11 @@ from tests.support import ROOT
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment.update({"DJANGO_SETTINGS_MODULE": "imbrace_console.settings.production", **env})
+    # Model checks open the database: give them one that exists on a fresh clone (no var/ yet).
+    database = os.path.join(tempfile.mkdtemp(), "console.sqlite3")
+    environment.update(
+        {"DJANGO_SETTINGS_MODULE": "imbrace_console.settings.production", "CONSOLE_DB_PATH": database, **env}
+    )
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
     )
