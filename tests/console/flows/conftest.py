@@ -6,22 +6,8 @@ import os
 
 import pytest
 
+from tests.flow_helpers import AP, WEBHOOK_TRIGGER
 from tests.support import start_localgateway
-
-AP = "/activepieces/v1"
-WEBHOOK_TRIGGER = {
-    "name": "trigger",
-    "type": "PIECE_TRIGGER",
-    "valid": True,
-    "displayName": "Catch Webhook",
-    "settings": {
-        "pieceName": "@activepieces/piece-webhook",
-        "pieceVersion": "0.1.24",
-        "triggerName": "catch_webhook",
-        "input": {"authType": "none", "authFields": {}},
-        "propertySettings": {},
-    },
-}
 
 
 def return_response_step(name: str = "step_1", *, status: int = 200, body=None) -> dict:
