@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from imbrace_console.gateway import get_client, unwrap_data
+from imbrace_console.gateway import get_client, unwrap_data, unwrap_search
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -101,9 +101,7 @@ async def board_item_page(
         body: dict = {"q": query.strip(), "limit": size, "offset": skip}
         if sort:
             body["sort"] = [f"{sort.lstrip('-')}:{'desc' if sort.startswith('-') else 'asc'}"]
-        answer = await client.json("POST", f"/data-board/search/{board_id}", json=body)
-        result = answer.get("message") if isinstance(answer, dict) else None
-        result = result if isinstance(result, dict) else {}
+        result = unwrap_search(await client.json("POST", f"/data-board/search/{board_id}", json=body))
         items = [hit for hit in result.get("hits") or [] if isinstance(hit, dict)]
         total = int(result.get("estimatedTotalHits") or 0)
     else:
