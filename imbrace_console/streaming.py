@@ -18,23 +18,31 @@ content type Django would not parse as a form) to a view marked
   is still seen. A view that stops reading early (a refusal) leaves it held:
   Django cancels it when the response has been sent.
 
-An event stream (a ``GET`` asking for ``text/event-stream``) to a view marked
-``@long_lived`` is served without Django's per-request sync thread: Django
-runs every request in a ``ThreadSensitiveContext`` whose thread lives as long
-as the response, so each open chat stream would hold an idle thread for
-minutes. The stream's few sync steps (session, user, its database rows) use
-the process-wide sync thread instead, and the open stream holds no thread.
+A request to an async view (every console view but Django's own log-in,
+log-out and password pages) is served without Django's per-request thread.
+Django runs each request in a ``ThreadSensitiveContext``: a new thread for the
+request's sync steps, with a new SQLite connection opened and closed in it
+(closing the last connection to a WAL database also checkpoints it), and the
+thread lives as long as the response, so each open chat stream held an idle
+thread for minutes. An async view's sync steps are few and short (the session,
+the user, its database rows), so they share the process-wide sync thread and
+its one long-lived connection (``CONN_MAX_AGE = None``). Requests to sync views
+keep a thread of their own, whose connection is closed when the request ends.
 
-Every other request goes through Django unchanged.
+Everything else about a request is Django's.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
+from django.core import signals
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.db import connections
 from django.http import HttpRequest
 from django.urls import Resolver404, get_resolver
 
@@ -58,12 +66,6 @@ def is_raw_body_upload(*, content_type: str, has_file_name: bool) -> bool:
 def streamed_body[V: Callable[..., Any]](view: V) -> V:
     """Mark a view as reading raw-body uploads from ``body_channel(request)``."""
     view.streams_body = True  # type: ignore[attr-defined]
-    return view
-
-
-def long_lived[V: Callable[..., Any]](view: V) -> V:
-    """Mark a view whose event-stream response stays open: it is served without a thread of its own."""
-    view.long_lived = True  # type: ignore[attr-defined]
     return view
 
 
@@ -118,13 +120,28 @@ def body_channel(request: HttpRequest) -> BodyChannel | None:
     return scope.get(BODY_SCOPE_KEY) if isinstance(scope, dict) else None
 
 
+# Whether the current request runs in a thread of its own (None outside ConsoleASGIHandler: tests, commands).
+_OWN_THREAD: ContextVar[bool | None] = ContextVar("imbrace_request_own_thread", default=None)
+
+
+def _close_own_thread_connections(**kwargs: Any) -> None:
+    """Close the connections of a request's own thread, which ends with the request."""
+    if _OWN_THREAD.get():
+        connections.close_all()
+
+
+signals.request_finished.connect(_close_own_thread_connections)
+
+
 class ConsoleASGIHandler(ASGIHandler):
-    """``ASGIHandler`` that streams raw-body uploads and serves event streams without a held thread."""
+    """``ASGIHandler`` that streams raw-body uploads and runs async views without a thread per request."""
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and self.is_long_lived(scope):
+        if scope["type"] == "http" and self._view_is_async(scope):
+            _OWN_THREAD.set(False)
             await self.handle(scope, receive, send)  # no ThreadSensitiveContext: see the module docstring
             return
+        _OWN_THREAD.set(True)
         await super().__call__(scope, receive, send)
 
     async def handle(self, scope, receive, send):
@@ -134,11 +151,9 @@ class ConsoleASGIHandler(ASGIHandler):
             receive = channel.receive
         await super().handle(scope, receive, send)
 
-    def is_long_lived(self, scope: dict[str, Any]) -> bool:
-        if scope.get("method") != "GET":
-            return False
-        accept = next((value for name, value in scope.get("headers", ()) if name == b"accept"), b"")
-        return b"text/event-stream" in accept and self._view_flag(scope, "long_lived")
+    def _view_is_async(self, scope: dict[str, Any]) -> bool:
+        view = self._view(scope)
+        return view is not None and iscoroutinefunction(view)
 
     def streams_body(self, scope: dict[str, Any]) -> bool:
         if scope.get("method") != "POST":
@@ -151,17 +166,16 @@ class ConsoleASGIHandler(ASGIHandler):
                 has_file_name = True
         if not is_raw_body_upload(content_type=content_type, has_file_name=has_file_name):
             return False
-        return self._view_flag(scope, "streams_body")
+        return bool(getattr(self._view(scope), "streams_body", False))
 
     @staticmethod
-    def _view_flag(scope: dict[str, Any], flag: str) -> bool:
-        """Whether the view the path resolves to (as ASGIRequest sets path_info) carries ``flag``."""
+    def _view(scope: dict[str, Any]) -> Callable[..., Any] | None:
+        """The view the path resolves to (as ASGIRequest sets path_info), or None."""
         path = scope["path"]
         prefix = get_script_prefix(scope).rstrip("/")
         if prefix and (path.startswith(prefix + "/") or path == prefix):
             path = path[len(prefix) :]
         try:
-            match = get_resolver().resolve(path or "/")
+            return get_resolver().resolve(path or "/").func
         except Resolver404:
-            return False
-        return bool(getattr(match.func, flag, False))
+            return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -12,6 +13,11 @@ from imbrace_console.gateway import GatewayNotFound, get_client
 
 from .markdown import markdown_render, plain_render
 from .models import ChatTurn, Conversation
+from .selectors import assistant_get
+
+CHAT_ASSISTANT_REUSE_SECONDS = 60.0
+CHAT_ASSISTANTS_KEPT = 256
+_chat_assistants: dict[str, tuple[float, dict]] = {}  # assistant id -> (when read, the assistant)
 
 
 @dataclass
@@ -47,6 +53,24 @@ def _pretty(value: object) -> str:
     if value is None:
         return ""
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+async def chat_assistant(*, assistant_id: str, fresh: bool = False) -> dict:
+    """The assistant of a chat: read from the gateway when a chat page opens (``fresh``), then reused a while.
+
+    Starting a conversation needs only the assistant's id and name, and a second
+    read would be on the way to the answer's first word; a name up to
+    ``CHAT_ASSISTANT_REUSE_SECONDS`` old will do (per process). An unknown id is read, and so refused.
+    """
+    now = time.monotonic()
+    kept = _chat_assistants.get(assistant_id)
+    if kept is not None and not fresh and now - kept[0] < CHAT_ASSISTANT_REUSE_SECONDS:
+        return kept[1]
+    assistant = await assistant_get(assistant_id=assistant_id)
+    if len(_chat_assistants) >= CHAT_ASSISTANTS_KEPT:
+        _chat_assistants.clear()
+    _chat_assistants[assistant_id] = (now, assistant)
+    return assistant
 
 
 async def conversation_list(*, user, assistant_id: str | None = None, limit: int = 50) -> list[Conversation]:

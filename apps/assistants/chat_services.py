@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -22,17 +23,20 @@ from datetime import timedelta
 
 import httpx
 from asgiref.sync import sync_to_async
-from django.db import connection
+from django.db import transaction
 from django.utils import timezone
 
-from apps.audit.services import audited
+from apps.audit.models import AuditEvent
+from apps.audit.services import AuditEntry, audit_event_record, audited, failure_message
 from imbrace_console.gateway import GatewayError, GatewayNotFound, get_client
 
 from .chat_selectors import ToolCallView
 from .models import ChatTurn, Conversation
 
+SUCCESS = AuditEvent.Outcome.SUCCESS
 TURN_LIFETIME = timedelta(minutes=1)
 TURN_RETENTION = timedelta(days=1)
+TURN_CLEANUP_INTERVAL = timedelta(minutes=10)
 TITLE_LENGTH = 80
 FENCE = "```"
 
@@ -55,27 +59,56 @@ def _title(text: str) -> str:
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
 
 
-async def conversation_start(*, user, assistant: dict, text: str) -> Conversation:
-    """A new conversation of ``user`` with ``assistant``, titled after its first message.
+class _Every:
+    """True at most once per ``interval`` seconds (per process): for housekeeping a request can do on the side."""
 
-    Also drops the message turns nobody will open any more (of every user).
-    """
-    await ChatTurn.objects.filter(created_at__lt=timezone.now() - TURN_RETENTION).adelete()
-    return await Conversation.objects.acreate(
-        user=user,
-        assistant_id=str(assistant["id"]),
-        assistant_name=str(assistant.get("name") or "")[:256],
-        title=_title(text) or "New conversation",
-    )
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next = 0.0
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + self.interval
+        return True
 
 
-async def chat_turn_create(*, conversation: Conversation, text: str, starts_conversation: bool = False) -> ChatTurn:
-    """A message waiting for its answer stream; the conversation moves to the top of the list."""
-    if not starts_conversation:  # a new conversation is already on top
-        await Conversation.objects.filter(pk=conversation.pk).aupdate(updated_at=timezone.now())
-    return await ChatTurn.objects.acreate(
+_turn_cleanup = _Every(TURN_CLEANUP_INTERVAL.total_seconds())
+
+
+def _turn_new(conversation: Conversation, text: str, *, starts_conversation: bool = False) -> ChatTurn:
+    return ChatTurn.objects.create(
         token=secrets.token_urlsafe(32), conversation=conversation, text=text, starts_conversation=starts_conversation
     )
+
+
+@sync_to_async
+def conversation_start(*, user, assistant: dict, text: str) -> tuple[Conversation, ChatTurn]:
+    """A new conversation of ``user`` with ``assistant``, titled after its first message, and that message's turn.
+
+    One transaction in one trip to the database thread: this is on the way to the
+    answer's first word. Now and then it also drops the message turns nobody will
+    open any more (of every user).
+    """
+    with transaction.atomic():
+        if _turn_cleanup.due():
+            ChatTurn.objects.filter(created_at__lt=timezone.now() - TURN_RETENTION).delete()
+        conversation = Conversation.objects.create(
+            user=user,
+            assistant_id=str(assistant["id"]),
+            assistant_name=str(assistant.get("name") or "")[:256],
+            title=_title(text) or "New conversation",
+        )
+        return conversation, _turn_new(conversation, text, starts_conversation=True)
+
+
+@sync_to_async
+def chat_turn_create(*, conversation: Conversation, text: str) -> ChatTurn:
+    """A message waiting for its answer stream; the conversation moves to the top of the list."""
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+        return _turn_new(conversation, text)
 
 
 async def chat_turn_retry(*, user, token: str) -> ChatTurn | None:
@@ -86,19 +119,22 @@ async def chat_turn_retry(*, user, token: str) -> ChatTurn | None:
     return await chat_turn_create(conversation=turn.conversation, text=turn.text)
 
 
-async def chat_turn_claim(*, user, token: str) -> tuple[ChatTurn | None, str]:
+@sync_to_async
+def chat_turn_claim(*, user, token: str) -> tuple[ChatTurn | None, str]:
     """Take the turn for streaming, once: ``(turn, "")``, or ``(None, "missing" | "used" | "expired")``.
 
-    One UPDATE decides it: many streams open at once, and SQLite takes one writer at a time.
+    The UPDATE decides it (``started_at`` still empty): many streams open at once,
+    and SQLite takes one writer at a time. Both statements go by primary key.
     """
     now = timezone.now()
-    mine = ChatTurn.objects.select_related("conversation").filter(token=token, conversation__user=user)
-    claimed = await mine.filter(started_at__isnull=True, created_at__gte=now - TURN_LIFETIME).aupdate(started_at=now)
-    turn = await mine.afirst()
-    if turn is None:
+    turn = ChatTurn.objects.select_related("conversation").filter(pk=token).first()
+    if turn is None or turn.conversation.user_id != user.pk:
         return None, "missing"
-    if not claimed:
-        return None, "used" if turn.started_at is not None else "expired"
+    if turn.created_at < now - TURN_LIFETIME and turn.started_at is None:
+        return None, "expired"
+    if turn.started_at is not None or not ChatTurn.objects.filter(pk=token, started_at=None).update(started_at=now):
+        return None, "used"
+    turn.started_at = now
     return turn, ""
 
 
@@ -242,15 +278,16 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
             await asyncio.wait({pending})
 
 
-def _release_database() -> None:
-    """Close this request's database connection: the stream needs no more of it for the rest of the answer.
-
-    An open connection keeps SQLite's page cache for as long as the answer streams, which
-    ``make bench`` measured at about a third of the console's memory per open stream. Inside
-    a transaction (tests) the connection is left alone.
-    """
-    if not connection.in_atomic_block:
-        connection.close()
+def _start_entry(conversation: Conversation) -> AuditEntry:
+    """The audit event of a conversation's start: one per conversation (its first message), not one per message."""
+    return AuditEntry(
+        area="assistants",
+        action="chat.start",
+        target_type="assistant",
+        target_id=conversation.assistant_id,
+        target_name=conversation.assistant_name,
+        changes={"conversation": str(conversation.pk), "title": conversation.title},
+    )
 
 
 async def chat_relay(
@@ -270,22 +307,17 @@ async def chat_relay(
     async with contextlib.AsyncExitStack() as stack:
         stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None)
         try:
-            if turn.starts_conversation:
-                # One audit event per conversation (its first message), not one per message.
-                async with audited(
-                    actor=actor,
-                    area="assistants",
-                    action="chat.start",
-                    target_type="assistant",
-                    target_id=conversation.assistant_id,
-                    target_name=conversation.assistant_name,
-                    changes={"conversation": str(conversation.pk), "title": conversation.title},
-                ):
-                    response = await stack.enter_async_context(stream)
-            else:
-                response = await stack.enter_async_context(stream)
+            response = await stack.enter_async_context(stream)
         except GatewayError as exc:
-            yield RelayEvent("failure", text=exc.user_message + (f" ({exc.detail})" if exc.detail else ""))
+            if turn.starts_conversation:
+                await audit_event_record(
+                    actor=actor,
+                    entry=_start_entry(conversation),
+                    outcome=AuditEvent.Outcome.FAILURE,
+                    message=failure_message(exc),
+                    request_id=exc.request_id,
+                )
+            yield RelayEvent("failure", text=failure_message(exc))
             yield RelayEvent("done")
             return
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -296,7 +328,7 @@ async def chat_relay(
         plain = content_type == "text/plain"
         buffer = bytearray()
         ended = False
-        released = False
+        started = False
         silent = 0.0
         try:
             async for chunk in _chunks_with_keepalive(response.aiter_bytes(), heartbeat):
@@ -322,13 +354,17 @@ async def chat_relay(
                             break
                 for event in answer.changes():
                     yield event
-                if not released:  # once the first part is on its way, not ahead of it
-                    await sync_to_async(_release_database)()
-                    released = True
+                if not started:
+                    started = True
+                    if turn.starts_conversation:  # recorded after the first part, not ahead of it
+                        await audit_event_record(actor=actor, entry=_start_entry(conversation), outcome=SUCCESS)
                 if ended:
                     break
         except httpx.HTTPError:
             answer.error = "The connection to the Imbrace gateway was lost before the answer was complete."
+        finally:
+            if not started and turn.starts_conversation:  # no part came, or the browser left first
+                await audit_event_record(actor=actor, entry=_start_entry(conversation), outcome=SUCCESS)
         if plain:
             ended = True
         for event in answer.changes(final=True):

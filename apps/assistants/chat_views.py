@@ -26,10 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayNotFound
-from imbrace_console.streaming import long_lived
 
 from .chat_forms import ChatMessageForm
-from .chat_selectors import chat_message_list, chat_turn_exists, conversation_get, conversation_list
+from .chat_selectors import chat_assistant, chat_message_list, chat_turn_exists, conversation_get, conversation_list
 from .chat_services import (
     RelayEvent,
     chat_relay,
@@ -40,7 +39,6 @@ from .chat_services import (
     conversation_start,
 )
 from .markdown import markdown_render, plain_render
-from .selectors import assistant_get
 
 TEMPLATE = "assistants/chat_conversation.html"
 CLAIM_PROBLEMS = {
@@ -65,7 +63,7 @@ async def _page(request: HttpRequest, assistant: dict, conversation=None, histor
 @role_required(Role.VIEWER)
 async def assistants_chat(request: HttpRequest, assistant_id: str) -> HttpResponse:
     """A new conversation with the assistant, with the user's earlier ones alongside."""
-    return await _page(request, await assistant_get(assistant_id=assistant_id))
+    return await _page(request, await chat_assistant(assistant_id=assistant_id, fresh=True))
 
 
 @require_GET
@@ -76,7 +74,7 @@ async def assistants_chat_conversation(request: HttpRequest, assistant_id: str, 
     if conversation is None or conversation.assistant_id != assistant_id:
         raise Http404("No such conversation.")
     try:
-        assistant = await assistant_get(assistant_id=assistant_id)
+        assistant = await chat_assistant(assistant_id=assistant_id, fresh=True)
     except GatewayNotFound:  # deleted since: the conversation can still be read, not continued
         assistant = {"id": assistant_id, "name": conversation.assistant_name or "The assistant", "missing": True}
     history = await chat_message_list(conversation_id=conversation.pk)
@@ -109,7 +107,7 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     form = ChatMessageForm(request.POST)
     if not form.is_valid():
         if not is_htmx(request):
-            return await _page(request, await assistant_get(assistant_id=assistant_id), form=form)
+            return await _page(request, await chat_assistant(assistant_id=assistant_id, fresh=True), form=form)
         response = render(request, f"{TEMPLATE}#form_errors", {"form": form}, status=422)
         response["HX-Retarget"] = "#chat-form-errors"
         response["HX-Reswap"] = "innerHTML"
@@ -118,13 +116,13 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     conversation_id = form.cleaned_data["conversation_id"]
     started = conversation_id is None
     if started:
-        assistant = await assistant_get(assistant_id=assistant_id)
-        conversation = await conversation_start(user=user, assistant=assistant, text=text)
+        assistant = await chat_assistant(assistant_id=assistant_id)
+        conversation, turn = await conversation_start(user=user, assistant=assistant, text=text)
     else:
         conversation = await conversation_get(user=user, conversation_id=conversation_id)
         if conversation is None or conversation.assistant_id != assistant_id:
             raise Http404("No such conversation.")
-    turn = await chat_turn_create(conversation=conversation, text=text, starts_conversation=started)
+        turn = await chat_turn_create(conversation=conversation, text=text)
     conversation_url = reverse(
         "assistants-chat-conversation", kwargs={"assistant_id": assistant_id, "conversation_id": conversation.pk}
     )
@@ -138,7 +136,6 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     }
     if started:  # the page becomes the conversation's: its title, delete action and place in the list
         context["assistant"] = assistant
-        context["conversations"] = await conversation_list(user=user, assistant_id=assistant_id)
     response = render(request, f"{TEMPLATE}#turn", context)
     if started:
         response["HX-Push-Url"] = conversation_url
@@ -221,7 +218,6 @@ async def _claim_failure(message: str) -> AsyncIterator[RelayEvent]:
     yield RelayEvent("done")
 
 
-@long_lived
 @require_GET
 @role_required(Role.VIEWER)
 async def chat_turn_stream(request: HttpRequest, token: str) -> StreamingHttpResponse:

@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgiref.sync import sync_to_async
+
 from imbrace_console.gateway import GatewayError
 
 from .models import AuditEvent
@@ -28,7 +30,7 @@ class AuditEntry:
     changes: dict[str, Any] = field(default_factory=dict)
 
 
-async def audit_event_record(
+def audit_event_write(
     *,
     actor,
     entry: AuditEntry,
@@ -36,7 +38,8 @@ async def audit_event_record(
     message: str = "",
     request_id: str = "",
 ) -> AuditEvent:
-    return await AuditEvent.objects.acreate(
+    """Store one event (sync: for code that already runs in a thread, next to other writes)."""
+    return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=getattr(actor, "username", "") or "system",
         area=entry.area,
@@ -49,6 +52,14 @@ async def audit_event_record(
         message=message,
         request_id=request_id,
     )
+
+
+audit_event_record = sync_to_async(audit_event_write)
+
+
+def failure_message(exc: GatewayError) -> str:
+    """What a failed change's event says: the gateway's words, with its detail."""
+    return exc.user_message + (f" ({exc.detail})" if exc.detail else "")
 
 
 @contextlib.asynccontextmanager
@@ -67,9 +78,12 @@ async def audited(
     try:
         yield entry
     except GatewayError as exc:
-        message = exc.user_message + (f" ({exc.detail})" if exc.detail else "")
         await audit_event_record(
-            actor=actor, entry=entry, outcome=AuditEvent.Outcome.FAILURE, message=message, request_id=exc.request_id
+            actor=actor,
+            entry=entry,
+            outcome=AuditEvent.Outcome.FAILURE,
+            message=failure_message(exc),
+            request_id=exc.request_id,
         )
         raise
     await audit_event_record(actor=actor, entry=entry, outcome=AuditEvent.Outcome.SUCCESS)

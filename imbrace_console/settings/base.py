@@ -95,8 +95,17 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env("CONSOLE_DB_PATH", str(BASE_DIR / "var" / "console.sqlite3")),
+        # Async views share one sync thread and keep its connection (imbrace_console/streaming.py);
+        # a sync view's connection is closed with its request's thread.
+        "CONN_MAX_AGE": None,
         # Hundreds of chat streams open at once all touch sessions and auth: wait for the write lock.
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+        # With WAL, synchronous=NORMAL syncs at checkpoints rather than at every commit; a commit
+        # can be lost to a power cut (not to a crash of the console), and the database stays sound.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+        },
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

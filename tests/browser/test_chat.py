@@ -73,6 +73,11 @@ def test_chat_streams_stops_and_follows_up(page, live_console, localgateway, ass
     assert first.get_by_test_id("chat-stop").count() == 0
     assert "/chat/" in page.url and page.url.rstrip("/").rsplit("/", 1)[-1] != "chat"
     conversation_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    listed = page.get_by_test_id("chat-conversations").locator("li").first.get_by_role("link")
+    assert listed.inner_text() == "Can I get a refund?", "the new conversation went on top of the list"
+    assert listed.get_attribute("aria-current") == "page"
+    assert listed.get_attribute("href").rstrip("/").endswith(conversation_id)
+    assert page.locator(".chat-conversations-none").is_hidden()
 
     second = ask(page, "How fast is express shipping?")
     page.wait_for_function(

@@ -103,7 +103,7 @@ def test_sending_a_message_returns_the_turn_that_opens_the_stream(console_client
     assert f'id="chat-conversation-id" value="{conversation.pk}" hx-swap-oob="true"' in html
     assert '<div class="page-head chat-head" id="chat-head" hx-swap-oob="true">' in html
     assert "Delete conversation" in html
-    assert '<div id="chat-conversation-nav" hx-swap-oob="true">' in html
+    assert '<ul hx-swap-oob="afterbegin:#chat-conversations">' in html, "the new conversation goes on top of the list"
     assert 'aria-current="page">What is the &lt;b&gt;refund&lt;/b&gt; policy?</a>' in html
     assert stream_url == reverse("assistants-chat-stream", kwargs={"token": ChatTurn.objects.get().token})
 
