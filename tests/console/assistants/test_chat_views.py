@@ -373,3 +373,23 @@ def test_a_message_too_long_is_refused_and_kept(console_client, helper):
     assert "Keep a message under 8,000 characters." in html
     assert "x" * 8001 in html, "what the user typed is kept"
     assert not Conversation.objects.exists()
+
+
+def test_starting_a_conversation_reuses_the_assistant_the_page_just_read(console_client, helper, gw):
+    client = console_client.as_role("Viewer")
+    assert client.get(reverse("assistants-chat", kwargs={"assistant_id": helper["id"]})).status_code == 200
+    gw.delete("/_local/requests")
+    send(client, helper["id"], "refund")
+    reads = [r for r in gw.get("/_local/requests").json()["requests"] if r["path"].endswith(helper["id"])]
+    assert reads == [], "the name read a moment ago is reused: no gateway call before the answer starts"
+    assert Conversation.objects.get().assistant_name == helper["name"]
+
+
+def test_starting_a_conversation_with_an_unknown_assistant_is_refused(console_client):
+    client = console_client.as_role("Viewer")
+    missing = "0a0a0a0a-0000-4000-8000-000000000000"
+    response = client.post(
+        reverse("assistants-chat-send", kwargs={"assistant_id": missing}), {"message": "hi"}, headers=HTMX
+    )
+    assert response.status_code == 404
+    assert not Conversation.objects.exists()
