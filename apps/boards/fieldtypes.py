@@ -120,6 +120,11 @@ class Field:
         return TYPE_LABELS.get(self.type, self.type)
 
     @cached_property
+    def html_id(self) -> str:
+        """The id, escaped for markup (once per page, not once per cell)."""
+        return esc(self.id)
+
+    @cached_property
     def view_class(self) -> str:
         return f"cell type-{self.type.lower()}"
 
@@ -218,12 +223,11 @@ class Cell:
             return f'<span class="long-value" title="{esc(self.text)}">{esc(_short(self.text, 80))}</span>'
         return esc(self.text)
 
-    def td(self, *, editable: bool) -> str:
+    def td(self, *, editable: bool, html_item_id: str) -> str:
+        """The cell's ``<td>``; its row passes the item id already escaped (``esc(self.item_id)``)."""
         css = self.field.edit_class if editable else self.field.view_class
-        field_id = esc(self.field.id)
-        return (
-            f'<td id="cell-{esc(self.item_id)}-{field_id}" class="{css}" data-field="{field_id}">{self.markup()}</td>'
-        )
+        field_id = self.field.html_id
+        return f'<td id="cell-{html_item_id}-{field_id}" class="{css}" data-field="{field_id}">{self.markup()}</td>'
 
 
 def esc(value: object) -> str:

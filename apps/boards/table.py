@@ -43,7 +43,7 @@ def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, del
         )
     else:
         parts.append('<td class="select-cell"></td>')
-    parts.extend(cell.td(editable=support) for cell in cells)
+    parts.extend(cell.td(editable=support, html_item_id=item_id) for cell in cells)
     parts.append(f'<td class="created-cell"><time datetime="{created}">{created[:10]}</time></td></tr>')
     return "".join(parts)
 
