@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -41,10 +42,24 @@ def _set_role_groups(user, role: Role) -> None:
     user.groups.add(Group.objects.get(name=role.group_name))
 
 
+async def _hashed(password: str) -> str:
+    """The password's hash, made in a thread of its own.
+
+    Hashing takes about half a second on purpose. Async views share one sync
+    thread for their database steps (``imbrace_console.streaming``), so it is
+    done outside that thread, and every other request's steps go on meanwhile.
+    """
+    return await sync_to_async(make_password, thread_sensitive=False)(password)
+
+
 async def user_create(*, actor, username: str, password: str, role: Role) -> ConsoleUser:
+    hashed = await _hashed(password)
+
     def create() -> int:
         with transaction.atomic():
-            user = get_user_model().objects.create_user(username=username, password=password)
+            user = get_user_model().objects.create_user(username=username)
+            user.password = hashed
+            user.save(update_fields=["password"])
             _set_role_groups(user, role)
             return user.pk
 
@@ -102,13 +117,8 @@ async def user_activate(*, actor, user_id: int) -> ConsoleUser:
 async def user_password_set(*, actor, user_id: int, password: str) -> ConsoleUser:
     """An Admin sets a new password for someone; that user's sessions all end."""
 
-    def update() -> None:
-        # Hashing is deliberately slow: keep it off the event loop.
-        user = get_user_model().objects.get(pk=user_id)
-        user.set_password(password)
-        user.save(update_fields=["password"])
-
-    await sync_to_async(update)()
+    hashed = await _hashed(password)
+    await get_user_model().objects.filter(pk=user_id).aupdate(password=hashed)
     target = await user_get(user_id=user_id)
     action = "password.change" if actor.pk == user_id else "user.password_reset"
     await _record(actor=actor, action=action, user=target)

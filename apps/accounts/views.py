@@ -152,7 +152,8 @@ async def password_change(request: HttpRequest) -> HttpResponse:
         response = render_page(request, "accounts/password_form.html", context, status=429)
         response["Retry-After"] = str(wait)
         return response
-    if not await sync_to_async(form.is_valid)():
+    # Checking the current password is a slow hash: not in the sync thread the async views share.
+    if not await sync_to_async(form.is_valid, thread_sensitive=False)():
         if "old_password" in form.errors:
             await sync_to_async(login_failure_record)(username=user.get_username(), address=address)
         return render_page(request, "accounts/password_form.html", context, status=400)

@@ -23,9 +23,8 @@ ROUNDS = 30
 @pytest.fixture(scope="module")
 def warning_console(localgateway, tmp_path_factory):
     """A console of its own that logs every ResourceWarning (an unclosed SQLite connection gives one)."""
-    console = start_live_console(
-        tmp_path_factory.mktemp("warning-console"), localgateway, extra_env={"PYTHONWARNINGS": "always::ResourceWarning"}
-    )
+    warnings = {"PYTHONWARNINGS": "always::ResourceWarning"}
+    console = start_live_console(tmp_path_factory.mktemp("warning-console"), localgateway, extra_env=warnings)
     yield console
     console.stop()
 
