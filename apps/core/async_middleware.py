@@ -5,18 +5,23 @@ Under ASGI, Django runs each sync hook of a ``MiddlewareMixin`` through
 ``make bench`` showed to be most of a page's cost. The hooks below only read
 headers and cookies and set attributes, so these subclasses call them
 inline. The few steps that can touch the database still leave the loop:
-loading the user (``request.auser()``), saving a modified session, and
+loading the session, user and role (one step), saving a modified session, and
 storing flash messages.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.sessions import middleware as sessions_middleware
 from django.middleware import clickjacking, common, csp, csrf, security
+
+from .roles import role_for
 
 
 class InlineHooksMixin:
@@ -57,14 +62,32 @@ class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
         return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
+def _user_and_role(request):
+    """The session's user and their console role, read together in one trip to the sync thread."""
+    user = get_user(request)
+    return user, role_for(user)
+
+
+async def _known(user):
+    return user
+
+
 class LoginRequiredMiddleware(InlineHooksMixin, auth_middleware.LoginRequiredMiddleware):
-    """Load the user asynchronously, then keep it as ``request.user`` for templates and sync code."""
+    """Load the user and their role in one step, then keep them on the request.
+
+    The session, the user and the role are three reads; through ``request.auser()``
+    and then a role lookup they would be three trips to the sync thread. Here they
+    are one, and ``request.user``, ``request.auser()`` and the role the views check
+    (``apps.core.roles``) all answer from what it read.
+    """
 
     async def process_view(self, request, view_func, view_args, view_kwargs):
         if not getattr(view_func, "login_required", True):
             return None
-        user = await request.auser()
+        user, role = await sync_to_async(_user_and_role)(request)
         request.user = user
+        request.auser = partial(_known, user)
+        request.console_role = role
         if user.is_authenticated:
             return None
         return self.handle_no_permission(request, view_func)
