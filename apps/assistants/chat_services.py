@@ -34,7 +34,6 @@ from .chat_selectors import ToolCallView
 from .models import ChatTurn, Conversation
 
 SUCCESS = AuditEvent.Outcome.SUCCESS
-TURN_LIFETIME = timedelta(minutes=1)
 TURN_RETENTION = timedelta(days=1)
 TURN_CLEANUP_INTERVAL = timedelta(minutes=10)
 TITLE_LENGTH = 80
@@ -117,25 +116,6 @@ async def chat_turn_retry(*, user, token: str) -> ChatTurn | None:
     if turn is None:
         return None
     return await chat_turn_create(conversation=turn.conversation, text=turn.text)
-
-
-@sync_to_async
-def chat_turn_claim(*, user, token: str) -> tuple[ChatTurn | None, str]:
-    """Take the turn for streaming, once: ``(turn, "")``, or ``(None, "missing" | "used" | "expired")``.
-
-    The UPDATE decides it (``started_at`` still empty): many streams open at once,
-    and SQLite takes one writer at a time. Both statements go by primary key.
-    """
-    now = timezone.now()
-    turn = ChatTurn.objects.select_related("conversation").filter(pk=token).first()
-    if turn is None or turn.conversation.user_id != user.pk:
-        return None, "missing"
-    if turn.created_at < now - TURN_LIFETIME and turn.started_at is None:
-        return None, "expired"
-    if turn.started_at is not None or not ChatTurn.objects.filter(pk=token, started_at=None).update(started_at=now):
-        return None, "used"
-    turn.started_at = now
-    return turn, ""
 
 
 async def conversation_delete(*, actor, conversation: Conversation) -> None:

@@ -6,7 +6,6 @@ from . import chat_views
 
 urlpatterns = [
     path("chat/conversations/", chat_views.chat_conversations_list, name="assistants-chat-list"),
-    path("chat/turns/<str:token>/stream/", chat_views.chat_turn_stream, name="assistants-chat-stream"),
     path("chat/turns/<str:token>/stop/", chat_views.chat_turn_stop, name="assistants-chat-stop"),
     path("chat/turns/<str:token>/retry/", chat_views.chat_turn_retry_view, name="assistants-chat-retry"),
     path("<str:assistant_id>/chat/", chat_views.assistants_chat, name="assistants-chat"),

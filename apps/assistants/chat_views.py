@@ -3,12 +3,16 @@
 Every role may chat (Viewer included): chatting reads an assistant and changes
 nothing of its configuration. Conversations are private to their console user.
 
-Sending a message answers with a fragment whose element opens an EventSource
-on ``assistants-chat-stream`` (a single-use token). That view relays the
-gateway's answer as small, escaped HTML events: ``tool`` (the tool calls so
-far), ``block`` (the finished part of the answer, as sanitized Markdown),
+Sending a message (``static/js/chat.js`` posts the form asking for
+``text/event-stream``) answers with one stream: first a ``turn`` event, the
+markup of the question and of the answer to fill in; then the gateway's answer
+relayed as it arrives, as small, escaped HTML events: ``tool`` (the tool calls
+so far), ``block`` (the finished part of the answer, as sanitized Markdown),
 ``delta`` (the paragraph still being written, as escaped text), ``failure``
-and ``done``, with a ``: keepalive`` comment during long silences.
+and ``done``, with a ``: keepalive`` comment during long silences. One request
+per message: the first word is not held up by a second request. Retry streams
+the same way, starting with an ``answer`` event. Stop (or a lost connection)
+ends the request, which closes the upstream one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import AsyncIterator
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,7 +36,6 @@ from .chat_selectors import chat_assistant, chat_message_list, chat_turn_exists,
 from .chat_services import (
     RelayEvent,
     chat_relay,
-    chat_turn_claim,
     chat_turn_create,
     chat_turn_retry,
     conversation_delete,
@@ -41,10 +44,6 @@ from .chat_services import (
 from .markdown import markdown_render, plain_render
 
 TEMPLATE = "assistants/chat_conversation.html"
-CLAIM_PROBLEMS = {
-    "used": "This answer was already opened once. Retry to ask again.",
-    "expired": "This answer waited too long to be opened. Retry to ask again.",
-}
 
 
 async def _page(request: HttpRequest, assistant: dict, conversation=None, history=None, form=None) -> HttpResponse:
@@ -93,23 +92,27 @@ def _turn_context(turn, assistant_name: str) -> dict:
     return {
         "turn": turn,
         "assistant_name": assistant_name,
-        "stream_url": reverse("assistants-chat-stream", kwargs={"token": turn.token}),
         "stop_url": reverse("assistants-chat-stop", kwargs={"token": turn.token}),
         "retry_url": reverse("assistants-chat-retry", kwargs={"token": turn.token}),
     }
 
 
+def _wants_stream(request: HttpRequest) -> bool:
+    """The page's script asks for the answer in the response (without it, the form posts and reloads)."""
+    return "text/event-stream" in request.headers.get("Accept", "")
+
+
 @require_POST
 @role_required(Role.VIEWER)
-async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    """Take a message; answer with the turn fragment that opens the answer stream."""
+async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpResponseBase:
+    """Take a message and stream its answer in the response: the turn's markup first, then the answer's events."""
     user = await request.auser()
     form = ChatMessageForm(request.POST)
     if not form.is_valid():
-        if not is_htmx(request):
+        if not _wants_stream(request):
             return await _page(request, await chat_assistant(assistant_id=assistant_id, fresh=True), form=form)
         response = render(request, f"{TEMPLATE}#form_errors", {"form": form}, status=422)
-        response["HX-Retarget"] = "#chat-form-errors"
+        response["HX-Retarget"] = "#chat-form-errors"  # where static/js/chat.js puts it
         response["HX-Reswap"] = "innerHTML"
         return response
     text = form.cleaned_data["message"]
@@ -126,7 +129,7 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     conversation_url = reverse(
         "assistants-chat-conversation", kwargs={"assistant_id": assistant_id, "conversation_id": conversation.pk}
     )
-    if not is_htmx(request):
+    if not _wants_stream(request):
         return redirect(conversation_url)
     context = {
         **_turn_context(turn, conversation.assistant_name),
@@ -136,20 +139,22 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     }
     if started:  # the page becomes the conversation's: its title, delete action and place in the list
         context["assistant"] = assistant
-    response = render(request, f"{TEMPLATE}#turn", context)
+    response = _answer_response(request, user, turn, ("turn", render_to_string(f"{TEMPLATE}#turn", context, request)))
     if started:
-        response["HX-Push-Url"] = conversation_url
+        response["X-Conversation-Url"] = conversation_url
     return response
 
 
 @require_POST
 @role_required(Role.VIEWER)
-async def chat_turn_retry_view(request: HttpRequest, token: str) -> HttpResponse:
-    """Ask the same question again: a new answer stream replacing the failed or stopped one."""
-    turn = await chat_turn_retry(user=await request.auser(), token=token)
+async def chat_turn_retry_view(request: HttpRequest, token: str) -> HttpResponseBase:
+    """Ask the same question again: a new answer, streamed, replacing the failed or stopped one."""
+    user = await request.auser()
+    turn = await chat_turn_retry(user=user, token=token)
     if turn is None:
         raise Http404("No such message.")
-    return render(request, f"{TEMPLATE}#answer", _turn_context(turn, turn.conversation.assistant_name))
+    html = render_to_string(f"{TEMPLATE}#answer", _turn_context(turn, turn.conversation.assistant_name), request)
+    return _answer_response(request, user, turn, ("answer", html))
 
 
 @require_POST
@@ -190,13 +195,14 @@ async def assistants_chat_delete(request: HttpRequest, assistant_id: str, conver
 
 
 def _sse(event: str, html: str) -> bytes:
-    """One SSE event; each line of ``html`` becomes a ``data:`` line (EventSource joins them back)."""
+    """One SSE event; each line of ``html`` becomes a ``data:`` line (the reader joins them back)."""
     data = "".join(f"data: {line}\n" for line in html.split("\n"))
     return f"event: {event}\n{data}\n".encode()
 
 
-async def _sse_events(events: AsyncIterator[RelayEvent], *, retry_url: str) -> AsyncIterator[bytes]:
-    """Relay events as escaped HTML SSE events, each sent as soon as it is made."""
+async def _sse_events(first: bytes, events: AsyncIterator[RelayEvent], *, retry_url: str) -> AsyncIterator[bytes]:
+    """``first``, then the relay's events as escaped HTML SSE events, each sent as soon as it is made."""
+    yield first
     async for event in events:
         if event.kind == "keepalive":
             yield b": keepalive\n\n"
@@ -213,27 +219,19 @@ async def _sse_events(events: AsyncIterator[RelayEvent], *, retry_url: str) -> A
             yield _sse("done", "")
 
 
-async def _claim_failure(message: str) -> AsyncIterator[RelayEvent]:
-    yield RelayEvent("failure", text=message)
-    yield RelayEvent("done")
+def _answer_response(request: HttpRequest, user, turn, first: tuple[str, str]) -> StreamingHttpResponse:
+    """The turn's answer relayed from the gateway as it arrives (text/event-stream), after the ``first`` event.
 
-
-@require_GET
-@role_required(Role.VIEWER)
-async def chat_turn_stream(request: HttpRequest, token: str) -> StreamingHttpResponse:
-    """The answer to one turn, relayed from the gateway as it arrives (text/event-stream)."""
-    user = await request.auser()
-    turn, problem = await chat_turn_claim(user=user, token=token)
-    if problem == "missing":
-        raise Http404("No such message.")
-    retry_url = reverse("assistants-chat-retry", kwargs={"token": token})
-    if turn is None:
-        events = _claim_failure(CLAIM_PROBLEMS[problem])
-    else:
-        events = chat_relay(
-            actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS
-        )
-    response = StreamingHttpResponse(_sse_events(events, retry_url=retry_url), content_type="text/event-stream")
+    ``X-Chat-Turn`` names the turn, whose elements the events fill in.
+    """
+    events = chat_relay(
+        actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS
+    )
+    retry_url = reverse("assistants-chat-retry", kwargs={"token": turn.token})
+    response = StreamingHttpResponse(
+        _sse_events(_sse(*first), events, retry_url=retry_url), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
+    response["X-Chat-Turn"] = turn.token
     return response

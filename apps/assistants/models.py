@@ -33,10 +33,10 @@ class Conversation(models.Model):
 
 
 class ChatTurn(models.Model):
-    """A message waiting for its answer: the short-lived, single-use key of the stream URL.
+    """One message sent, and the key its Stop and Retry actions name it by.
 
-    Sending a message creates a turn; the browser then opens the stream with
-    its token within a minute, once. Retrying makes a new turn with the same text.
+    Sending a message creates a turn, and the response to that request streams
+    its answer. Retrying makes a new turn with the same text.
     """
 
     token = models.CharField(max_length=64, primary_key=True)
@@ -45,7 +45,6 @@ class ChatTurn(models.Model):
     # The first message of its conversation: its stream is where the conversation's start is audited.
     starts_conversation = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.conversation_id}: {self.text[:40]}"

@@ -38,7 +38,7 @@ async def run(job: Job) -> list[dict]:
     streams = p["streams"]
     console_client = await console_login(job.console_url, job.username, job.password, connections=streams + 10)
     direct = gateway_client(job.gateway_url, job.api_key, connections=streams + 10)
-    relay = ConsoleChat(console_client, p["chat_urls"], p["stream_pattern"])
+    relay = ConsoleChat(console_client, p["chat_urls"])
     fast, slow = p["assistant_id"], p["slow_assistant_id"]
     probe = {"console": lambda: relay.chat(fast), "direct": lambda: direct_chat(direct, fast)}
     background = {

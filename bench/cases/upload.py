@@ -23,7 +23,7 @@ import httpx
 from ..client import RssSampler, console_login
 from ..job import Job, Skip, record
 from ..stats import largest_gap, percentile, rounded
-from .chat import ConsoleChat, chat_urls, stream_pattern
+from .chat import ConsoleChat, chat_urls
 
 RECORDS = {
     "upload_1gib_throughput_mb_s": "MB/s",
@@ -45,10 +45,9 @@ def params(ctx) -> dict:
         chat = {
             "assistant_id": ctx.need("assistant_id"),
             "chat_urls": chat_urls(ctx),
-            "stream_pattern": stream_pattern(ctx),
         }
     except Skip:
-        chat = {"assistant_id": None, "chat_urls": None, "stream_pattern": None}
+        chat = {"assistant_id": None, "chat_urls": None}
     return {
         **chat,
         "folder_id": folder_id,
@@ -125,7 +124,7 @@ async def run(job: Job) -> list[dict]:
     path = Path(p["file_dir"]) / UPLOAD_NAME
     await asyncio.to_thread(_make_file, path, p["size"])
     console = await console_login(job.console_url, job.username, job.password)
-    relay = ConsoleChat(console, p["chat_urls"], p["stream_pattern"]) if p["chat_urls"] else None
+    relay = ConsoleChat(console, p["chat_urls"]) if p["chat_urls"] else None
     cookies = "; ".join(f"{name}={value}" for name, value in console.cookies.items())
     path_arg = str(path)
     via_console = [

@@ -1,8 +1,22 @@
-// Chat niceties on top of htmx: Enter sends, Send waits for the answer in progress, the newest answer
-// stays in view, and a lost stream connection is reported at once. Streaming, Stop and Retry are plain
-// htmx (the SSE extension and hx-post) and work without this file.
+// Chat: the message form is posted with fetch, and its response is the answer as it streams in
+// (server-sent events: "turn", or "answer" for a retry, with the markup to fill in; then "tool",
+// "block", "delta" and "failure" into their places, and "done"). Stop ends that request (the console
+// then closes its request to the gateway) and shows Retry; so does a lost connection. Also: Enter
+// sends, Send waits for the answer in progress, and the newest answer stays in view.
+// Without JavaScript the form posts normally and the page says answers need JavaScript.
 (function () {
   "use strict";
+
+  var TARGETS = { tool: "chat-tools-", block: "chat-blocks-", delta: "chat-tail-", failure: "chat-status-" };
+  var requests = new WeakMap(); // a turn's .chat-stream element -> the AbortController of its request
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
 
   function streaming() {
     return document.querySelector("#chat-log .chat-stream") !== null;
@@ -18,6 +32,11 @@
     if (log && log.dataset.follow !== "off") log.scrollTop = log.scrollHeight;
   }
 
+  function refresh() {
+    updateSend();
+    follow();
+  }
+
   // Stop following the answer when the reader scrolls up; resume at the bottom.
   document.addEventListener("scroll", function (event) {
     var log = event.target;
@@ -25,37 +44,145 @@
     log.dataset.follow = log.scrollHeight - log.scrollTop - log.clientHeight < 120 ? "on" : "off";
   }, true);
 
-  // The browser lost the stream: replace it (which closes the EventSource) with a note and Retry,
-  // instead of letting the EventSource reconnect to a stream that can only be opened once.
-  document.addEventListener("htmx:sseError", function (event) {
-    var stream = event.target && event.target.closest ? event.target.closest(".chat-stream") : null;
-    if (!stream || !stream.isConnected || !stream.dataset.stopUrl || stream.dataset.lost) return;
-    stream.dataset.lost = "1";
+  // Calls onEvent(name, data) for each server-sent event of the response body; comments are skipped.
+  async function readEvents(response, onEvent) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    for (;;) {
+      var chunk = await reader.read();
+      if (chunk.done) return;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      var end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        var name = "";
+        var data = [];
+        buffer.slice(0, end).split("\n").forEach(function (line) {
+          if (line.startsWith("event:")) name = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(line.charAt(5) === " " ? 6 : 5));
+        });
+        buffer = buffer.slice(end + 2);
+        if (name) onEvent(name, data.join("\n"));
+      }
+    }
+  }
+
+  // Replace a turn's stream element (and so its Stop button) with the console's note and Retry,
+  // ending the answer's request first: "stopped" by the user, or "dropped" with the connection.
+  function endStream(stream, reason) {
+    if (!stream || !stream.isConnected || stream.dataset.ending) return;
+    stream.dataset.ending = reason;
+    var request = requests.get(stream);
+    if (request) request.abort();
     htmx.ajax("POST", stream.dataset.stopUrl, {
-      source: stream, target: stream, swap: "outerHTML", values: { reason: "dropped" }
+      source: stream, target: stream, swap: "outerHTML", values: reason === "dropped" ? { reason: "dropped" } : {}
+    });
+  }
+
+  // POST to url; when the answer starts, place(html, response) puts the first event's markup in the page.
+  // Resolves to the response (or null when the console could not be reached) and whether it streamed.
+  async function streamAnswer(url, body, place) {
+    var controller = new AbortController();
+    var response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        signal: controller.signal,
+        headers: { Accept: "text/event-stream", "X-CSRFToken": csrfToken(), "HX-Request": "true" }
+      });
+    } catch (error) {
+      return { response: null, streamed: false };
+    }
+    if (!response.ok || !(response.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
+      return { response: response, streamed: false };
+    }
+    var token = response.headers.get("X-Chat-Turn") || "";
+    var stream = null;
+    var done = false;
+    try {
+      await readEvents(response, function (name, data) {
+        if (name === "turn" || name === "answer") {
+          place(data, response);
+          stream = document.querySelector('.chat-stream[data-token="' + CSS.escape(token) + '"]');
+          if (stream) requests.set(stream, controller);
+        } else if (name === "done") {
+          done = true;
+          if (stream) stream.remove();
+        } else if (TARGETS[name]) {
+          var target = document.getElementById(TARGETS[name] + token);
+          if (target) htmx.swap(target, data, { swapStyle: "innerHTML" });
+        }
+        refresh();
+      });
+    } catch (error) {
+      // Stop aborted the request, or the connection was lost: told apart below.
+    }
+    if (!done && stream && !controller.signal.aborted) endStream(stream, "dropped");
+    refresh();
+    return { response: response, streamed: true };
+  }
+
+  // Say why nothing was sent, where the user is: the console's own words if it sent them in place.
+  async function notSent(result, errors) {
+    var response = result.response;
+    var target = response && response.headers.get("HX-Retarget");
+    if (target && document.querySelector(target)) {
+      htmx.swap(target, await response.text(), { swapStyle: response.headers.get("HX-Reswap") || "innerHTML" });
+      return;
+    }
+    var note = document.createElement("p");
+    note.className = "field-error chat-form-error";
+    note.setAttribute("role", "alert");
+    note.textContent = response
+      ? "The console refused the message (HTTP " + response.status + "). Your text is kept: reload the page and send it again."
+      : "The console could not be reached. Your text is kept: send it again when the connection is back.";
+    errors.replaceChildren(note);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.id !== "chat-form") return;
+    event.preventDefault();
+    if (streaming()) return;
+    var box = document.getElementById("chat-message");
+    var errors = document.getElementById("chat-form-errors");
+    var log = document.getElementById("chat-log");
+    var send = document.getElementById("chat-send");
+    if (send) send.disabled = true;
+    streamAnswer(form.action, new FormData(form), function (html, response) {
+      box.value = "";
+      errors.replaceChildren();
+      log.dataset.follow = "on";
+      htmx.swap(log, html, { swapStyle: "beforeend" });
+      var url = response.headers.get("X-Conversation-Url");
+      if (url) history.pushState({}, "", url);
+    }).then(function (result) {
+      if (!result.streamed) notSent(result, errors);
+      updateSend();
     });
   });
 
-  // A sent message: clear the box (the text stays if the send failed) and follow the new answer.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.target;
-    if (!form || form.id !== "chat-form" || !event.detail.successful) return;
-    var box = document.getElementById("chat-message");
-    if (box) box.value = "";
-    var errors = document.getElementById("chat-form-errors");
-    if (errors) errors.replaceChildren();
-    var log = document.getElementById("chat-log");
-    if (log) log.dataset.follow = "on";
-  });
-
-  function refresh() {
-    setTimeout(function () {
-      updateSend();
-      follow();
-    }, 0);
-  }
-  ["htmx:afterSettle", "htmx:sseMessage", "htmx:sseClose"].forEach(function (name) {
-    document.addEventListener(name, refresh);
+  document.addEventListener("click", function (event) {
+    var stop = event.target.closest ? event.target.closest(".chat-stop") : null;
+    if (stop) {
+      endStream(stop.closest(".chat-stream"), "stopped");
+      return;
+    }
+    var retry = event.target.closest ? event.target.closest(".chat-retry") : null;
+    if (!retry || retry.disabled || streaming()) return;
+    var turn = retry.closest(".chat-turn");
+    retry.disabled = true;
+    streamAnswer(retry.dataset.retryUrl, null, function (html) {
+      document.getElementById("chat-log").dataset.follow = "on";
+      htmx.swap(turn, html, { swapStyle: "outerHTML" });
+    }).then(function (result) {
+      if (!result.streamed) {
+        retry.disabled = false;
+        notSent(result, document.getElementById("chat-form-errors"));
+      }
+    });
   });
 
   document.addEventListener("keydown", function (event) {
@@ -66,8 +193,6 @@
     if (form && send && !send.disabled && event.target.value.trim()) form.requestSubmit(send);
   });
 
-  document.addEventListener("DOMContentLoaded", function () {
-    updateSend();
-    follow();
-  });
+  document.addEventListener("htmx:afterSettle", refresh);
+  document.addEventListener("DOMContentLoaded", refresh);
 })();

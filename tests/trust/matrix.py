@@ -44,7 +44,6 @@ MATRIX: dict[str, dict[str, Role]] = {
     "assistants-chat": {"GET": VIEWER},
     "assistants-chat-conversation": {"GET": VIEWER},
     "assistants-chat-send": {"POST": VIEWER},
-    "assistants-chat-stream": {"GET": VIEWER},
     "assistants-chat-stop": {"POST": VIEWER},
     "assistants-chat-retry": {"POST": VIEWER},
     "assistants-chat-delete": {"GET": VIEWER, "POST": VIEWER},

@@ -21,7 +21,7 @@ from .matrix import MATRIX
 
 pytestmark = pytest.mark.django_db
 
-ACTION = re.compile(r"""\s(href|hx-get|hx-post|hx-put|hx-delete|sse-connect)=["']([^"']+)["']""")
+ACTION = re.compile(r"""\s(href|hx-get|hx-post|hx-put|hx-delete|data-stop-url|data-retry-url)=["']([^"']+)["']""")
 FORM = re.compile(r"<form\b([^>]*)>", re.IGNORECASE)
 ATTR = re.compile(r"""\b(method|action|hx-post|hx-get)=["']([^"']*)["']""", re.IGNORECASE)
 
@@ -36,7 +36,8 @@ def offered_actions(html: str) -> set[tuple[str, str]]:
     """(method, path) of every link, HTMX action and form on the page."""
     found: set[tuple[str, str]] = set()
     for attr, url in ACTION.findall(html):
-        method = {"hx-post": "POST", "hx-put": "PUT", "hx-delete": "DELETE"}.get(attr, "GET")
+        # data-stop-url and data-retry-url: the chat's Stop and Retry, which static/js/chat.js posts.
+        method = {"hx-get": "GET", "href": "GET", "hx-put": "PUT", "hx-delete": "DELETE"}.get(attr, "POST")
         found.add((method, url))
     for attrs in FORM.findall(html):
         values = {name.lower(): value for name, value in ATTR.findall(attrs)}

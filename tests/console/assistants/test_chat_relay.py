@@ -20,7 +20,7 @@ from django.urls import reverse
 from tests.chat_helpers import REFUND_POLICY, SHIPPING_GUIDE, make_assistant, make_folder
 from tests.support import ROLE_PASSWORDS
 
-HTMX = {"HX-Request": "true"}
+STREAM = {"HX-Request": "true", "Accept": "text/event-stream"}  # as static/js/chat.js posts a message
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +69,16 @@ class Reader:
 
 
 async def open_stream(async_client, assistant_id: str, text: str) -> tuple[str, Reader]:
-    """Send a message as a logged-in user and open its relay: (conversation id, reader)."""
+    """Send a message as a logged-in user, reading past the turn's markup: (conversation id, reader of the answer)."""
     response = await async_client.post(
-        reverse("assistants-chat-send", kwargs={"assistant_id": assistant_id}), {"message": text}, headers=HTMX
+        reverse("assistants-chat-send", kwargs={"assistant_id": assistant_id}), {"message": text}, headers=STREAM
     )
     assert response.status_code == 200
-    stream_url = re.search(r'sse-connect="([^"]+)"', response.content.decode()).group(1)
-    conversation_id = response["HX-Push-Url"].rstrip("/").rsplit("/", 1)[-1]
-    relay = await async_client.get(stream_url)
-    assert relay["Content-Type"] == "text/event-stream"
-    return conversation_id, Reader(relay.streaming_content)
+    assert response["Content-Type"] == "text/event-stream"
+    conversation_id = response["X-Conversation-Url"].rstrip("/").rsplit("/", 1)[-1]
+    reader = Reader(response.streaming_content)
+    assert (await reader.next_event())[0] == "turn"
+    return conversation_id, reader
 
 
 def upstream_streams(localgateway, conversation_id: str) -> list[dict]:
@@ -193,13 +193,13 @@ def test_a_browser_disconnect_closes_the_upstream_on_the_live_console(live_conso
     assistant = make_assistant(gw, folder_ids=[docs_folder], metadata={"word_delay_ms": 1000})
     client = login_http(live_console)
     try:
-        sent = client.post(f"/assistants/{assistant['id']}/chat/send/", data={"message": "refund policy"}, headers=HTMX)
-        assert sent.status_code == 200
-        stream_url = re.search(r'sse-connect="([^"]+)"', sent.text).group(1)
-        conversation_id = sent.headers["HX-Push-Url"].rstrip("/").rsplit("/", 1)[-1]
-        with client.stream("GET", stream_url) as relay:
+        with client.stream(
+            "POST", f"/assistants/{assistant['id']}/chat/send/", data={"message": "refund policy"}, headers=STREAM
+        ) as relay:
+            assert relay.status_code == 200
             assert relay.headers["content-type"] == "text/event-stream"
             assert relay.headers["x-accel-buffering"] == "no"
+            conversation_id = relay.headers["x-conversation-url"].rstrip("/").rsplit("/", 1)[-1]
             lines = relay.iter_lines()
             while next(lines) != "event: delta":
                 pass

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import re
 
 import psutil
 
 from tests.chat_helpers import make_assistant, make_folder
-from tests.console.assistants.test_chat_relay import HTMX, login_http, upstream_streams
+from tests.console.assistants.test_chat_relay import STREAM, login_http, upstream_streams
 
 STREAMS = 12
 
@@ -24,12 +23,15 @@ def test_open_streams_do_not_each_hold_a_thread(live_console, localgateway, gw):
         for _ in range(STREAMS):
             client = login_http(live_console)
             stack.callback(client.close)
-            sent = client.post(
-                f"/assistants/{assistant['id']}/chat/send/", data={"message": "refund policy"}, headers=HTMX
+            relay = stack.enter_context(
+                client.stream(
+                    "POST",
+                    f"/assistants/{assistant['id']}/chat/send/",
+                    data={"message": "refund policy"},
+                    headers=STREAM,
+                )
             )
-            conversations.append(sent.headers["HX-Push-Url"].rstrip("/").rsplit("/", 1)[-1])
-            stream_url = re.search(r'sse-connect="([^"]+)"', sent.text).group(1)
-            relay = stack.enter_context(client.stream("GET", stream_url, headers={"Accept": "text/event-stream"}))
+            conversations.append(relay.headers["x-conversation-url"].rstrip("/").rsplit("/", 1)[-1])
             readers.append(lines := relay.iter_lines())
             while next(lines) != "event: delta":  # the answer is streaming now, and stays open for seconds
                 pass

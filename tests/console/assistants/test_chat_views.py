@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
@@ -16,6 +15,7 @@ from tests.support import free_port
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
+STREAM = {**HTMX, "Accept": "text/event-stream"}  # as static/js/chat.js posts a message
 
 
 @pytest.fixture(scope="module")
@@ -50,26 +50,26 @@ def sse_events(body: str) -> list[tuple[str, str]]:
 
 
 def send(client, assistant_id: str, message: str, conversation_id: str = "") -> tuple:
+    """Send a message as the page's script does and read the answer to its end: (response, turn markup, events)."""
     response = client.post(
         reverse("assistants-chat-send", kwargs={"assistant_id": assistant_id}),
         {"message": message, "conversation_id": conversation_id},
-        headers=HTMX,
+        headers=STREAM,
     )
     assert response.status_code == 200, response.content
-    html = response.content.decode()
-    stream_url = re.search(r'sse-connect="([^"]+)"', html).group(1)
-    return response, html, stream_url
+    return (response, *first_and_rest(response))
 
 
 async def _read_all(content) -> bytes:
     return b"".join([chunk async for chunk in content])
 
 
-def stream(client, url: str) -> tuple:
-    """GET a relay stream and read it to the end: (response, events)."""
-    response = client.get(url)
-    body = async_to_sync(_read_all)(response.streaming_content).decode()
-    return response, sse_events(body)
+def first_and_rest(response) -> tuple[str, list[tuple[str, str]]]:
+    """Read a streamed answer: the markup of its first event (the turn or answer), and the events after it."""
+    events = sse_events(async_to_sync(_read_all)(response.streaming_content).decode())
+    (name, html), *rest = events
+    assert name in ("turn", "answer"), events[:2]
+    return html, rest
 
 
 def answer_html(events: list[tuple[str, str]]) -> str:
@@ -77,7 +77,7 @@ def answer_html(events: list[tuple[str, str]]) -> str:
 
 
 def conversation_of(response) -> str:
-    return response["HX-Push-Url"].rstrip("/").rsplit("/", 1)[-1]
+    return response["X-Conversation-Url"].rstrip("/").rsplit("/", 1)[-1]
 
 
 def test_chat_page_renders_for_a_viewer(console_client, helper):
@@ -90,28 +90,30 @@ def test_chat_page_renders_for_a_viewer(console_client, helper):
     assert "<script>" not in html, "no inline scripts (CSP)"
 
 
-def test_sending_a_message_returns_the_turn_that_opens_the_stream(console_client, helper):
+def test_sending_a_message_streams_the_turn_then_its_answer(console_client, helper):
     client = console_client.as_role("Viewer")
-    response, html, stream_url = send(client, helper["id"], "What is the <b>refund</b> policy?")
+    response, html, events = send(client, helper["id"], "What is the <b>refund</b> policy?")
     assert 'data-testid="chat-user"' in html
     assert "What is the &lt;b&gt;refund&lt;/b&gt; policy?" in html, "the question is escaped"
-    assert 'hx-ext="sse"' in html and 'sse-close="done"' in html
+    turn = ChatTurn.objects.get()
+    assert response["X-Chat-Turn"] == turn.token
+    assert f'<div class="chat-stream" data-token="{turn.token}"' in html
+    assert f'id="chat-blocks-{turn.token}"' in html and f'id="chat-tail-{turn.token}"' in html
+    assert [name for name, _ in events][-1] == "done"
     conversation = Conversation.objects.get()
     assert conversation.title == "What is the <b>refund</b> policy?"
     assert conversation.assistant_name == helper["name"]
-    assert response["HX-Push-Url"].endswith(f"/chat/{conversation.pk}/")
+    assert response["X-Conversation-Url"].endswith(f"/chat/{conversation.pk}/")
     assert f'id="chat-conversation-id" value="{conversation.pk}" hx-swap-oob="true"' in html
     assert '<div class="page-head chat-head" id="chat-head" hx-swap-oob="true">' in html
     assert "Delete conversation" in html
     assert '<ul hx-swap-oob="afterbegin:#chat-conversations">' in html, "the new conversation goes on top of the list"
     assert 'aria-current="page">What is the &lt;b&gt;refund&lt;/b&gt; policy?</a>' in html
-    assert stream_url == reverse("assistants-chat-stream", kwargs={"token": ChatTurn.objects.get().token})
 
 
 def test_the_stream_relays_the_answer_as_escaped_html_events(console_client, helper):
     client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, helper["id"], "What is the refund policy?")
-    response, events = stream(client, stream_url)
+    response, _, events = send(client, helper["id"], "What is the refund policy?")
     assert response["Content-Type"] == "text/event-stream"
     assert response["Cache-Control"] == "no-cache"
     assert response["X-Accel-Buffering"] == "no"
@@ -132,49 +134,27 @@ def test_html_in_an_answer_is_neutralised(console_client, gw):
     )
     assistant = make_assistant(gw, folder_ids=[folder])
     client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, assistant["id"], "Tell me about voucher codes")
-    _, events = stream(client, stream_url)
+    _, _, events = send(client, assistant["id"], "Tell me about voucher codes")
     everything = "\n".join(data for _, data in events)
     assert "voucher" in everything
     assert "<script" not in everything and "<img" not in everything
     assert "&lt;script&gt;" in answer_html(events)
 
 
-def test_a_stream_token_works_once(console_client, helper):
-    client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, helper["id"], "refund")
-    stream(client, stream_url)
-    _, again = stream(client, stream_url)
-    assert [name for name, _ in again] == ["failure", "done"]
-    assert "already opened" in again[0][1]
-    assert 'data-testid="chat-failure"' in again[0][1]
-
-
-def test_an_expired_stream_token_is_refused(console_client, helper):
-    client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, helper["id"], "refund")
-    ChatTurn.objects.update(created_at=ChatTurn.objects.get().created_at.replace(year=2000))
-    _, events = stream(client, stream_url)
-    assert "waited too long" in events[0][1]
-
-
 def test_a_follow_up_in_the_same_conversation_keeps_the_context(console_client, helper):
     client = console_client.as_role("Viewer")
-    response, _, stream_url = send(client, helper["id"], "Can I get a refund?")
-    stream(client, stream_url)
+    response, _, _ = send(client, helper["id"], "Can I get a refund?")
     conversation_id = conversation_of(response)
-    second, html, follow_url = send(client, helper["id"], "Tell me more", conversation_id)
-    assert "HX-Push-Url" not in second and "hx-swap-oob" not in html
-    _, events = stream(client, follow_url)
+    second, html, events = send(client, helper["id"], "Tell me more", conversation_id)
+    assert "X-Conversation-Url" not in second and "hx-swap-oob" not in html
     assert "prorated" in answer_html(events)
     assert Conversation.objects.count() == 1
 
 
 def test_a_conversation_resumes_with_its_history_from_the_gateway(console_client, helper):
     client = console_client.as_role("Viewer")
-    response, _, stream_url = send(client, helper["id"], "How fast is express shipping?")
-    stream(client, stream_url)
-    page = client.get(response["HX-Push-Url"])
+    response, _, _ = send(client, helper["id"], "How fast is express shipping?")
+    page = client.get(response["X-Conversation-Url"])
     assert page.status_code == 200
     html = page.content.decode()
     assert html.count('data-testid="chat-user"') == 1 and html.count('data-testid="chat-assistant"') == 1
@@ -186,18 +166,20 @@ def test_a_conversation_resumes_with_its_history_from_the_gateway(console_client
 
 def test_conversations_are_private_to_their_user(console_client, helper):
     owner = console_client.as_role("Viewer")
-    response, _, stream_url = send(owner, helper["id"], "refund")
-    conversation_url = response["HX-Push-Url"]
+    response, _, _ = send(owner, helper["id"], "refund")
+    conversation_url = response["X-Conversation-Url"]
     conversation_id = conversation_of(response)
 
     other = console_client.as_role("Admin")
     assert other.get(conversation_url).status_code == 404
-    assert other.get(stream_url).status_code == 404
+    token = ChatTurn.objects.get().token
+    for action in ("assistants-chat-stop", "assistants-chat-retry"):
+        assert other.post(reverse(action, kwargs={"token": token}), headers=STREAM).status_code == 404
     assert (
         other.post(
             reverse("assistants-chat-send", kwargs={"assistant_id": helper["id"]}),
             {"message": "hi", "conversation_id": conversation_id},
-            headers=HTMX,
+            headers=STREAM,
         ).status_code
         == 404
     )
@@ -213,7 +195,7 @@ def test_conversations_are_private_to_their_user(console_client, helper):
 def test_an_empty_message_is_refused_where_the_user_typed(console_client, helper):
     client = console_client.as_role("Viewer")
     response = client.post(
-        reverse("assistants-chat-send", kwargs={"assistant_id": helper["id"]}), {"message": "   "}, headers=HTMX
+        reverse("assistants-chat-send", kwargs={"assistant_id": helper["id"]}), {"message": "   "}, headers=STREAM
     )
     assert response.status_code == 422
     assert response["HX-Retarget"] == "#chat-form-errors"
@@ -221,7 +203,7 @@ def test_an_empty_message_is_refused_where_the_user_typed(console_client, helper
     assert not Conversation.objects.exists()
 
 
-def test_without_htmx_sending_leads_to_the_conversation(console_client, helper):
+def test_without_javascript_sending_leads_to_the_conversation(console_client, helper):
     client = console_client.as_role("Viewer")
     response = client.post(reverse("assistants-chat-send", kwargs={"assistant_id": helper["id"]}), {"message": "hi"})
     conversation = Conversation.objects.get()
@@ -232,8 +214,7 @@ def test_without_htmx_sending_leads_to_the_conversation(console_client, helper):
 def test_an_error_inside_the_stream_is_shown(console_client, gw):
     broken = make_assistant(gw, model_id="invalid")
     client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, broken["id"], "Hello")
-    _, events = stream(client, stream_url)
+    _, _, events = send(client, broken["id"], "Hello")
     assert [name for name, _ in events][-2:] == ["failure", "done"]
     assert "Model &#x27;invalid&#x27; is not available" in events[-2][1]
 
@@ -241,18 +222,18 @@ def test_an_error_inside_the_stream_is_shown(console_client, gw):
 def test_an_error_before_the_stream_is_shown(console_client, gw):
     doomed = make_assistant(gw)
     client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, doomed["id"], "Hello")
+    response, _, _ = send(client, doomed["id"], "Hello")
     gw.delete(f"/v3/ai/assistant_apps/{doomed['id']}").raise_for_status()
-    _, events = stream(client, stream_url)
+    _, _, events = send(client, doomed["id"], "Still there?", conversation_of(response))
     assert [name for name, _ in events] == ["failure", "done"]
     assert f"Assistant not found: {doomed['id']}" in events[0][1]
 
 
 def test_an_unreachable_gateway_is_shown_in_the_stream(console_client, helper, settings):
     client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, helper["id"], "refund")
+    response, _, _ = send(client, helper["id"], "refund")
     settings.IMBRACE_BASE_URL = f"http://127.0.0.1:{free_port()}"
-    _, events = stream(client, stream_url)
+    _, _, events = send(client, helper["id"], "and exchanges?", conversation_of(response))
     assert [name for name, _ in events] == ["failure", "done"]
     assert "unavailable" in events[0][1]
 
@@ -262,8 +243,7 @@ def test_a_non_streaming_assistant_answers_at_once(console_client, gw, docs_fold
     client = console_client.as_role("Viewer")
     page = client.get(reverse("assistants-chat", kwargs={"assistant_id": quiet["id"]})).content.decode()
     assert "answers without streaming" in page
-    _, _, stream_url = send(client, quiet["id"], "What is the refund policy?")
-    _, events = stream(client, stream_url)
+    _, _, events = send(client, quiet["id"], "What is the refund policy?")
     assert [name for name, _ in events][-1] == "done" and "failure" not in [name for name, _ in events]
     assert "30 days" in answer_html(events)
 
@@ -277,8 +257,7 @@ def test_a_flow_call_is_shown_with_its_result(console_client, gw, docs_folder):
     )
     assistant = make_assistant(gw, folder_ids=[docs_folder], flow_ids=[flow_id])
     client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, assistant["id"], "What is the shipping status of order A-1001?")
-    _, events = stream(client, stream_url)
+    _, _, events = send(client, assistant["id"], "What is the shipping status of order A-1001?")
     tools = [data for name, data in events if name == "tool"]
     assert len(tools) >= 2, "the call shows while it runs and again with its result"
     assert "running" in tools[0]
@@ -289,19 +268,20 @@ def test_a_flow_call_is_shown_with_its_result(console_client, gw, docs_folder):
     assert "What is the shipping status of order A-1001?" in page
 
 
-def test_retry_opens_a_new_stream_for_the_same_question(console_client, helper):
+def test_retry_streams_a_new_answer_to_the_same_question(console_client, helper):
     client = console_client.as_role("Viewer")
-    _, _, stream_url = send(client, helper["id"], "What is the refund policy?")
+    send(client, helper["id"], "What is the refund policy?")
     old_token = ChatTurn.objects.get().token
-    response = client.post(reverse("assistants-chat-retry", kwargs={"token": old_token}), headers=HTMX)
+    response = client.post(reverse("assistants-chat-retry", kwargs={"token": old_token}), headers=STREAM)
     assert response.status_code == 200
-    new_url = re.search(r'sse-connect="([^"]+)"', response.content.decode()).group(1)
-    assert new_url != stream_url
-    _, events = stream(client, new_url)
+    html, events = first_and_rest(response)
+    new_token = response["X-Chat-Turn"]
+    assert new_token != old_token and f'data-token="{new_token}"' in html
+    assert 'data-testid="chat-assistant"' in html and 'data-testid="chat-user"' not in html
     assert "30 days" in answer_html(events)
     assert (
         console_client.as_role("Admin")
-        .post(reverse("assistants-chat-retry", kwargs={"token": old_token}), headers=HTMX)
+        .post(reverse("assistants-chat-retry", kwargs={"token": old_token}), headers=STREAM)
         .status_code
         == 404
     )
@@ -309,8 +289,7 @@ def test_retry_opens_a_new_stream_for_the_same_question(console_client, helper):
 
 def test_deleting_a_conversation_removes_it_here_and_on_the_gateway(console_client, helper, gw):
     client = console_client.as_role("Viewer")
-    response, _, stream_url = send(client, helper["id"], "refund")
-    stream(client, stream_url)
+    response, _, _ = send(client, helper["id"], "refund")
     conversation_id = conversation_of(response)
     url = reverse("assistants-chat-delete", kwargs={"assistant_id": helper["id"], "conversation_id": conversation_id})
     assert "Delete “refund”?" in client.get(url).content.decode()
@@ -325,10 +304,8 @@ def test_deleting_a_conversation_removes_it_here_and_on_the_gateway(console_clie
 
 def test_the_start_of_each_conversation_is_audited_once(console_client, helper):
     client = console_client.as_role("Viewer")
-    response, _, first_url = send(client, helper["id"], "refund")
-    stream(client, first_url)
-    _, _, second_url = send(client, helper["id"], "more", conversation_of(response))
-    stream(client, second_url)
+    response, _, _ = send(client, helper["id"], "refund")
+    _, _, _ = send(client, helper["id"], "more", conversation_of(response))
     [event] = AuditEvent.objects.filter(action="chat.start")
     assert event.outcome == "success"
     assert event.target_id == helper["id"]
@@ -340,7 +317,7 @@ def test_stop_replaces_the_stream_with_a_note_and_retry(console_client, helper):
     _, html, _ = send(client, helper["id"], "refund")
     token = ChatTurn.objects.get().token
     stop_url = reverse("assistants-chat-stop", kwargs={"token": token})
-    assert f'hx-post="{stop_url}" hx-target="closest .chat-stream" hx-swap="outerHTML"' in html
+    assert f'data-stop-url="{stop_url}"' in html
     stopped = client.post(stop_url, headers=HTMX).content.decode()
     assert "Stopped." in stopped
     assert reverse("assistants-chat-retry", kwargs={"token": token}) in stopped
@@ -352,10 +329,9 @@ def test_stop_replaces_the_stream_with_a_note_and_retry(console_client, helper):
 def test_a_conversation_with_a_deleted_assistant_can_still_be_read(console_client, gw, docs_folder):
     gone = make_assistant(gw, name=f"Retired {uuid.uuid4().hex[:6]}", folder_ids=[docs_folder])
     client = console_client.as_role("Viewer")
-    response, _, stream_url = send(client, gone["id"], "What is the refund policy?")
-    stream(client, stream_url)
+    response, _, _ = send(client, gone["id"], "What is the refund policy?")
     gw.delete(f"/v3/ai/assistant_apps/{gone['id']}").raise_for_status()
-    page = client.get(response["HX-Push-Url"])
+    page = client.get(response["X-Conversation-Url"])
     assert page.status_code == 200
     html = page.content.decode()
     assert "no longer exists" in html and gone["name"] in html
@@ -389,7 +365,7 @@ def test_starting_a_conversation_with_an_unknown_assistant_is_refused(console_cl
     client = console_client.as_role("Viewer")
     missing = "0a0a0a0a-0000-4000-8000-000000000000"
     response = client.post(
-        reverse("assistants-chat-send", kwargs={"assistant_id": missing}), {"message": "hi"}, headers=HTMX
+        reverse("assistants-chat-send", kwargs={"assistant_id": missing}), {"message": "hi"}, headers=STREAM
     )
     assert response.status_code == 404
     assert not Conversation.objects.exists()
