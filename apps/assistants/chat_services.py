@@ -118,17 +118,21 @@ async def chat_turn_retry(*, user, token: str) -> ChatTurn | None:
     return await chat_turn_create(conversation=turn.conversation, text=turn.text)
 
 
+def _conversation_event(conversation: Conversation, action: str) -> dict:
+    """What an audit event of a conversation says: the assistant it is with, the conversation and its title."""
+    return {
+        "area": "assistants",
+        "action": action,
+        "target_type": "assistant",
+        "target_id": conversation.assistant_id,
+        "target_name": conversation.assistant_name,
+        "changes": {"conversation": str(conversation.pk), "title": conversation.title},
+    }
+
+
 async def conversation_delete(*, actor, conversation: Conversation) -> None:
     """Delete the conversation on the gateway (if it got there) and in the console."""
-    async with audited(
-        actor=actor,
-        area="assistants",
-        action="chat.delete",
-        target_type="assistant",
-        target_id=conversation.assistant_id,
-        target_name=conversation.assistant_name,
-        changes={"conversation": str(conversation.pk), "title": conversation.title},
-    ):
+    async with audited(actor=actor, **_conversation_event(conversation, "chat.delete")):
         with contextlib.suppress(GatewayNotFound):  # never reached the gateway: nothing to delete there
             await get_client().request("DELETE", f"/ai-agent/chat-client/chats/{conversation.pk}")
     await conversation.adelete()
@@ -260,14 +264,7 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
 
 def _start_entry(conversation: Conversation) -> AuditEntry:
     """The audit event of a conversation's start: one per conversation (its first message), not one per message."""
-    return AuditEntry(
-        area="assistants",
-        action="chat.start",
-        target_type="assistant",
-        target_id=conversation.assistant_id,
-        target_name=conversation.assistant_name,
-        changes={"conversation": str(conversation.pk), "title": conversation.title},
-    )
+    return AuditEntry(**_conversation_event(conversation, "chat.start"))
 
 
 async def chat_relay(

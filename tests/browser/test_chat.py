@@ -113,3 +113,19 @@ def test_chat_streams_stops_and_follows_up(page, live_console, localgateway, ass
     assert "Stopped before the end." in page.get_by_test_id("chat-log").inner_text()
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=str(tmp_path / "chat-dark.png"), full_page=True)
+
+
+def test_a_refused_message_is_explained_beside_the_box_and_kept(page, live_console, assistant):
+    login(page, live_console, "viewer")
+    page.goto(f"{live_console.url}/assistants/{assistant['id']}/chat/")
+    page.get_by_test_id("chat-input").fill("   ")
+    page.get_by_test_id("chat-send").click()  # only spaces: the browser sends it, the console refuses it
+    error = page.locator("#chat-form-errors [role=alert]")
+    error.wait_for()
+    assert "Type a message first." in error.inner_text()
+    assert page.get_by_test_id("chat-input").input_value() == "   ", "what was typed is kept"
+    assert page.get_by_test_id("chat-user").count() == 0 and page.get_by_test_id("chat-send").is_enabled()
+    first = ask(page, "Can I get a refund?")
+    wait_finished(page, first)
+    assert error.count() == 0, "the note goes once a message is sent"
+    assert "30 days" in first.get_by_test_id("chat-answer").inner_text()
