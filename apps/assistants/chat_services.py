@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -23,7 +24,7 @@ from datetime import timedelta
 
 import httpx
 from asgiref.sync import sync_to_async
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
@@ -34,6 +35,7 @@ from .chat_selectors import ToolCallView
 from .models import ChatTurn, Conversation
 
 SUCCESS = AuditEvent.Outcome.SUCCESS
+logger = logging.getLogger(__name__)
 TURN_RETENTION = timedelta(days=1)
 TURN_CLEANUP_INTERVAL = timedelta(minutes=10)
 TITLE_LENGTH = 80
@@ -51,6 +53,7 @@ class RelayEvent:
     kind: str
     text: str = ""
     tools: tuple[ToolCallView, ...] = ()
+    retry: bool = True  # whether a failure can be retried (the message was saved)
 
 
 def _title(text: str) -> str:
@@ -76,46 +79,50 @@ class _Every:
 _turn_cleanup = _Every(TURN_CLEANUP_INTERVAL.total_seconds())
 
 
-def _turn_new(conversation: Conversation, text: str, *, starts_conversation: bool = False) -> ChatTurn:
-    return ChatTurn.objects.create(
-        token=secrets.token_urlsafe(32), conversation=conversation, text=text, starts_conversation=starts_conversation
+def conversation_new(*, user, assistant: dict, text: str) -> ChatTurn:
+    """The first message of a new conversation of ``user`` with ``assistant``, titled after it; not saved yet.
+
+    ``chat_relay`` saves it (``chat_turn_save``) while the gateway is already being asked.
+    """
+    now = timezone.now()
+    conversation = Conversation(
+        user=user,
+        assistant_id=str(assistant["id"]),
+        assistant_name=str(assistant.get("name") or "")[:256],
+        title=_title(text) or "New conversation",
+        created_at=now,
+        updated_at=now,
     )
+    return ChatTurn(token=secrets.token_urlsafe(32), conversation=conversation, text=text, starts_conversation=True)
+
+
+def chat_turn_new(*, conversation: Conversation, text: str) -> ChatTurn:
+    """A message in an existing conversation; not saved yet (see ``conversation_new``)."""
+    return ChatTurn(token=secrets.token_urlsafe(32), conversation=conversation, text=text)
 
 
 @sync_to_async
-def conversation_start(*, user, assistant: dict, text: str) -> tuple[Conversation, ChatTurn]:
-    """A new conversation of ``user`` with ``assistant``, titled after its first message, and that message's turn.
+def chat_turn_save(turn: ChatTurn) -> None:
+    """Save a message, and the conversation it starts or moves to the top of the list, in one transaction.
 
-    One transaction in one trip to the database thread: this is on the way to the
-    answer's first word. Now and then it also drops the message turns nobody will
-    open any more (of every user).
+    Now and then it also drops the message turns nobody will retry or stop any more (of every user).
     """
     with transaction.atomic():
-        if _turn_cleanup.due():
-            ChatTurn.objects.filter(created_at__lt=timezone.now() - TURN_RETENTION).delete()
-        conversation = Conversation.objects.create(
-            user=user,
-            assistant_id=str(assistant["id"]),
-            assistant_name=str(assistant.get("name") or "")[:256],
-            title=_title(text) or "New conversation",
-        )
-        return conversation, _turn_new(conversation, text, starts_conversation=True)
-
-
-@sync_to_async
-def chat_turn_create(*, conversation: Conversation, text: str) -> ChatTurn:
-    """A message waiting for its answer stream; the conversation moves to the top of the list."""
-    with transaction.atomic():
-        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
-        return _turn_new(conversation, text)
+        if turn.starts_conversation:
+            if _turn_cleanup.due():
+                ChatTurn.objects.filter(created_at__lt=timezone.now() - TURN_RETENTION).delete()
+            turn.conversation.save(force_insert=True)
+        else:
+            Conversation.objects.filter(pk=turn.conversation_id).update(updated_at=timezone.now())
+        turn.save(force_insert=True)
 
 
 async def chat_turn_retry(*, user, token: str) -> ChatTurn | None:
-    """A fresh turn with the same message as the user's turn ``token`` (None if it is not theirs)."""
+    """A new message with the same text as the user's turn ``token`` (None if it is not theirs); not saved yet."""
     turn = await ChatTurn.objects.select_related("conversation").filter(token=token, conversation__user=user).afirst()
     if turn is None:
         return None
-    return await chat_turn_create(conversation=turn.conversation, text=turn.text)
+    return chat_turn_new(conversation=turn.conversation, text=turn.text)
 
 
 def _conversation_event(conversation: Conversation, action: str) -> dict:
@@ -283,8 +290,16 @@ async def chat_relay(
     answer = _Answer()
     async with contextlib.AsyncExitStack() as stack:
         stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None)
+        # Ask the gateway and save the message at once: both are on the way to the first word.
+        upstream = asyncio.ensure_future(stack.enter_async_context(stream))
         try:
-            response = await stack.enter_async_context(stream)
+            await chat_turn_save(turn)
+            response = await upstream
+        except DatabaseError:
+            logger.exception("chat: the message of conversation %s could not be saved", conversation.pk)
+            yield RelayEvent("failure", text="The console could not save this message. Send it again.", retry=False)
+            yield RelayEvent("done")
+            return
         except GatewayError as exc:
             if turn.starts_conversation:
                 await audit_event_record(
@@ -297,6 +312,10 @@ async def chat_relay(
             yield RelayEvent("failure", text=failure_message(exc))
             yield RelayEvent("done")
             return
+        finally:
+            if not upstream.done():  # the save failed, or the browser left meanwhile
+                upstream.cancel()
+                await asyncio.wait({upstream})
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in ("text/event-stream", "text/plain"):
             yield RelayEvent("failure", text=f"The gateway answered in a format the chat cannot show ({content_type}).")

@@ -36,10 +36,11 @@ from .chat_selectors import chat_assistant, chat_message_list, chat_turn_exists,
 from .chat_services import (
     RelayEvent,
     chat_relay,
-    chat_turn_create,
+    chat_turn_new,
     chat_turn_retry,
+    chat_turn_save,
     conversation_delete,
-    conversation_start,
+    conversation_new,
 )
 from .markdown import markdown_render, plain_render
 
@@ -120,16 +121,18 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     started = conversation_id is None
     if started:
         assistant = await chat_assistant(assistant_id=assistant_id)
-        conversation, turn = await conversation_start(user=user, assistant=assistant, text=text)
+        turn = conversation_new(user=user, assistant=assistant, text=text)
+        conversation = turn.conversation
     else:
         conversation = await conversation_get(user=user, conversation_id=conversation_id)
         if conversation is None or conversation.assistant_id != assistant_id:
             raise Http404("No such conversation.")
-        turn = await chat_turn_create(conversation=conversation, text=text)
+        turn = chat_turn_new(conversation=conversation, text=text)
     conversation_url = reverse(
         "assistants-chat-conversation", kwargs={"assistant_id": assistant_id, "conversation_id": conversation.pk}
     )
-    if not _wants_stream(request):
+    if not _wants_stream(request):  # no script to show an answer: keep the conversation, whose page says so
+        await chat_turn_save(turn)
         return redirect(conversation_url)
     context = {
         **_turn_context(turn, conversation.assistant_name),
@@ -213,7 +216,8 @@ async def _sse_events(first: bytes, events: AsyncIterator[RelayEvent], *, retry_
         elif event.kind == "tail":
             yield _sse("delta", plain_render(event.text))
         elif event.kind == "failure":
-            html = render_to_string("assistants/chat_failure.html", {"message": event.text, "retry_url": retry_url})
+            context = {"message": event.text, "retry_url": retry_url if event.retry else ""}
+            html = render_to_string("assistants/chat_failure.html", context)
             yield _sse("failure", html)
         elif event.kind == "done":
             yield _sse("done", "")

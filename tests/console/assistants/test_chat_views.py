@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
+from django.db import DatabaseError
 from django.urls import reverse
 
 from apps.assistants.models import ChatTurn, Conversation
@@ -368,4 +369,18 @@ def test_starting_a_conversation_with_an_unknown_assistant_is_refused(console_cl
         reverse("assistants-chat-send", kwargs={"assistant_id": missing}), {"message": "hi"}, headers=STREAM
     )
     assert response.status_code == 404
+    assert not Conversation.objects.exists()
+
+
+def test_a_message_the_console_cannot_save_says_so_without_a_retry(console_client, helper, monkeypatch):
+    """The database refusing the write (not something the local gateway can cause): patched here."""
+
+    def refuse(turn):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr("apps.assistants.chat_services.chat_turn_save", sync_to_async(refuse))
+    _, _, events = send(console_client.as_role("Viewer"), helper["id"], "refund")
+    assert [name for name, _ in events] == ["failure", "done"]
+    assert "could not save this message" in events[0][1]
+    assert 'data-testid="chat-retry"' not in events[0][1], "there is nothing saved to retry"
     assert not Conversation.objects.exists()
