@@ -142,7 +142,7 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     }
     if started:  # the page becomes the conversation's: its title, delete action and place in the list
         context["assistant"] = assistant
-    response = _answer_response(request, user, turn, ("turn", render_to_string(f"{TEMPLATE}#turn", context, request)))
+    response = _answer_response(user, turn, ("turn", render_to_string(f"{TEMPLATE}#turn", context, request)))
     if started:
         response["X-Conversation-Url"] = conversation_url
     return response
@@ -157,7 +157,7 @@ async def chat_turn_retry_view(request: HttpRequest, token: str) -> HttpResponse
     if turn is None:
         raise Http404("No such message.")
     html = render_to_string(f"{TEMPLATE}#answer", _turn_context(turn, turn.conversation.assistant_name), request)
-    return _answer_response(request, user, turn, ("answer", html))
+    return _answer_response(user, turn, ("answer", html))
 
 
 @require_POST
@@ -223,7 +223,7 @@ async def _sse_events(first: bytes, events: AsyncIterator[RelayEvent], *, retry_
             yield _sse("done", "")
 
 
-def _answer_response(request: HttpRequest, user, turn, first: tuple[str, str]) -> StreamingHttpResponse:
+def _answer_response(user, turn, first: tuple[str, str]) -> StreamingHttpResponse:
     """The turn's answer relayed from the gateway as it arrives (text/event-stream), after the ``first`` event.
 
     ``X-Chat-Turn`` names the turn, whose elements the events fill in.
