@@ -157,7 +157,9 @@
       log.dataset.follow = "on";
       htmx.swap(log, html, { swapStyle: "beforeend" });
       var url = response.headers.get("X-Conversation-Url");
-      if (url) history.pushState({}, "", url);
+      // The new-conversation page has become the conversation's: its URL, not another history entry
+      // (Back would show the URL of a page that is no longer there).
+      if (url) history.replaceState(history.state, "", url);
     }).then(function (result) {
       if (!result.streamed) notSent(result, errors);
       updateSend();
