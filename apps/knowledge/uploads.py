@@ -103,7 +103,31 @@ class RefusedFile:
 UNREADABLE = RefusedFile("", "The upload could not be read: the form data was malformed or cut short.", 400)
 
 
-class KnowledgeUploadHandler(TemporaryFileUploadHandler):
+class _PartLimits:
+    """What both upload handlers check of each file part: how many, which type, and its declared size.
+
+    A refused part is skipped (``SkipFile``) and its reason kept in ``refused``.
+    """
+
+    limits: UploadLimits
+    refused: list[RefusedFile]
+    seen: int
+
+    def _refuse(self, name: str, reason: str, status: int) -> None:
+        self.refused.append(RefusedFile(name, reason, status))
+        raise SkipFile(reason)
+
+    def _check_part(self, file_name: str, content_length: int | None) -> None:
+        self.seen += 1
+        if self.seen > self.limits.max_files:
+            self._refuse(file_name, f"More than {self.limits.max_files} files in one upload.", 413)
+        if not self.limits.type_allowed(file_name):
+            self._refuse(file_name, self.limits.type_message(file_name), 415)
+        if content_length is not None and content_length > self.limits.max_bytes:
+            self._refuse(file_name, self.limits.too_large_message(), 413)
+
+
+class KnowledgeUploadHandler(_PartLimits, TemporaryFileUploadHandler):
     """Every file to its own temporary file on disk; refused files are skipped, with the reason kept."""
 
     chunk_size = CHUNK_SIZE
@@ -114,20 +138,10 @@ class KnowledgeUploadHandler(TemporaryFileUploadHandler):
         self.refused: list[RefusedFile] = []
         self.seen = 0
 
-    def _refuse(self, name: str, reason: str, status: int) -> None:
-        self.refused.append(RefusedFile(name, reason, status))
-        raise SkipFile(reason)
-
     def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
         # The previous file is already in request.FILES: a SkipFile below must not close it.
         self.__dict__.pop("file", None)
-        self.seen += 1
-        if self.seen > self.limits.max_files:
-            self._refuse(file_name, f"More than {self.limits.max_files} files in one upload.", 413)
-        if not self.limits.type_allowed(file_name):
-            self._refuse(file_name, self.limits.type_message(file_name), 415)
-        if content_length is not None and content_length > self.limits.max_bytes:
-            self._refuse(file_name, self.limits.too_large_message(), 413)
+        self._check_part(file_name, content_length)
         super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
 
     def receive_data_chunk(self, raw_data: bytes, start: int):
@@ -181,7 +195,7 @@ class Pipe:
 Forward = Callable[[str, str, Pipe], Future]
 
 
-class GatewayForwardHandler(FileUploadHandler):
+class GatewayForwardHandler(_PartLimits, FileUploadHandler):
     """Each file part goes on to the gateway while the body is parsed; nothing is written to disk."""
 
     chunk_size = CHUNK_SIZE
@@ -196,19 +210,9 @@ class GatewayForwardHandler(FileUploadHandler):
         self._pipe: Pipe | None = None
         self._sending: Future | None = None
 
-    def _refuse(self, name: str, reason: str, status: int) -> None:
-        self.refused.append(RefusedFile(name, reason, status))
-        raise SkipFile(reason)
-
     def new_file(self, field_name, file_name, content_type, content_length, charset=None, content_type_extra=None):
         super().new_file(field_name, file_name, content_type, content_length, charset, content_type_extra)
-        self.seen += 1
-        if self.seen > self.limits.max_files:
-            self._refuse(file_name, f"More than {self.limits.max_files} files in one upload.", 413)
-        if not self.limits.type_allowed(file_name):
-            self._refuse(file_name, self.limits.type_message(file_name), 415)
-        if content_length is not None and content_length > self.limits.max_bytes:
-            self._refuse(file_name, self.limits.too_large_message(), 413)
+        self._check_part(file_name, content_length)
         self._pipe = Pipe()
         self._sending = self.forward(file_name, content_type or "application/octet-stream", self._pipe)
 
