@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chat_helpers import REFUND_POLICY, SHIPPING_GUIDE, make_folder
 from tests.support import (
     CHROMIUM_ARGS,
     ROOT,
@@ -27,6 +28,13 @@ def localgateway(tmp_path_factory) -> LocalGateway:
     gateway = start_localgateway(tmp_path_factory.mktemp("localgateway"))
     yield gateway
     gateway.stop()
+
+
+@pytest.fixture(scope="module")
+def docs_folder(localgateway) -> str:
+    """A knowledge folder with a refund policy and a shipping guide, for the chat tests (one per module)."""
+    with localgateway.client() as client:
+        return make_folder(client, {"refund-policy.md": REFUND_POLICY, "shipping-guide.md": SHIPPING_GUIDE})
 
 
 @pytest.fixture(autouse=True)

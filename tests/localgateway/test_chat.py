@@ -9,23 +9,14 @@ import httpx
 import pytest
 
 from tests.chat_helpers import (
-    REFUND_POLICY,
-    SHIPPING_GUIDE,
     chat,
     chat_body,
     make_assistant,
     make_board,
     make_flow,
-    make_folder,
     parse_parts,
     text_of,
 )
-
-
-@pytest.fixture(scope="module")
-def docs_folder(localgateway) -> str:
-    with localgateway.client() as client:
-        return make_folder(client, {"refund-policy.md": REFUND_POLICY, "shipping-guide.md": SHIPPING_GUIDE})
 
 
 @pytest.fixture(scope="module")

@@ -17,16 +17,10 @@ import httpx
 import pytest
 from django.urls import reverse
 
-from tests.chat_helpers import REFUND_POLICY, SHIPPING_GUIDE, make_assistant, make_folder
+from tests.chat_helpers import make_assistant
 from tests.support import ROLE_PASSWORDS
 
 STREAM = {"HX-Request": "true", "Accept": "text/event-stream"}  # as static/js/chat.js posts a message
-
-
-@pytest.fixture(scope="module")
-def docs_folder(localgateway) -> str:
-    with localgateway.client() as client:
-        return make_folder(client, {"refund-policy.md": REFUND_POLICY, "shipping-guide.md": SHIPPING_GUIDE})
 
 
 @pytest.fixture

@@ -11,18 +11,12 @@ from django.urls import reverse
 
 from apps.assistants.models import ChatTurn, Conversation
 from apps.audit.models import AuditEvent
-from tests.chat_helpers import REFUND_POLICY, SHIPPING_GUIDE, make_assistant, make_flow, make_folder
+from tests.chat_helpers import make_assistant, make_flow, make_folder
 from tests.support import free_port
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 STREAM = {**HTMX, "Accept": "text/event-stream"}  # as static/js/chat.js posts a message
-
-
-@pytest.fixture(scope="module")
-def docs_folder(localgateway) -> str:
-    with localgateway.client() as client:
-        return make_folder(client, {"refund-policy.md": REFUND_POLICY, "shipping-guide.md": SHIPPING_GUIDE})
 
 
 @pytest.fixture(scope="module")
