@@ -8,32 +8,13 @@ import time
 import httpx
 import pytest
 
-from tests.flow_helpers import AP, WEBHOOK_TRIGGER
+from tests.flow_helpers import AP, WEBHOOK_TRIGGER, return_response_step
 from tests.support import start_localgateway
 
 
 def return_response(name: str = "step_1", *, status: int = 200, body=None, respond: str = "stop") -> dict:
-    return {
-        "name": name,
-        "type": "PIECE",
-        "valid": True,
-        "displayName": "Return Response",
-        "settings": {
-            "pieceName": "@activepieces/piece-webhook",
-            "pieceVersion": "0.1.24",
-            "actionName": "return_response",
-            "input": {
-                "responseType": "json",
-                "respond": respond,
-                "fields": {
-                    "status": status,
-                    "headers": {"x-flow": "yes"},
-                    "body": body or {"echo": "{{trigger.body}}"},
-                },
-            },
-            "propertySettings": {},
-        },
-    }
+    """A Return Response step with an ``x-flow: yes`` header, echoing the trigger's body by default."""
+    return return_response_step(name, status=status, body=body, respond=respond, headers={"x-flow": "yes"})
 
 
 def unique(prefix: str) -> str:

@@ -7,27 +7,13 @@ import os
 import pytest
 
 from tests.flow_helpers import AP, WEBHOOK_TRIGGER
+from tests.flow_helpers import return_response_step as flow_step
 from tests.support import start_localgateway
 
 
-def return_response_step(name: str = "step_1", *, status: int = 200, body=None) -> dict:
-    return {
-        "name": name,
-        "type": "PIECE",
-        "valid": True,
-        "displayName": "Return Response",
-        "settings": {
-            "pieceName": "@activepieces/piece-webhook",
-            "pieceVersion": "0.1.24",
-            "actionName": "return_response",
-            "input": {
-                "responseType": "json",
-                "respond": "stop",
-                "fields": {"status": status, "headers": {}, "body": body or {"got": "{{trigger.body}}"}},
-            },
-            "propertySettings": {},
-        },
-    }
+def return_response_step(name: str = "step_1", *, status: int = 200) -> dict:
+    """A Return Response step answering ``{"got": <the trigger's body>}``."""
+    return flow_step(name, status=status, body={"got": "{{trigger.body}}"})
 
 
 def unique(prefix: str = "Flow") -> str:
