@@ -161,6 +161,38 @@ class ConsoleChat:
         return stream
 
 
+class ChatPaths:
+    """Both paths of a chat case: the console (logged in once) and the gateway direct.
+
+    ``probe[path]()`` sends a message to the fast assistant; ``background[path](stream)``
+    one to the slow assistant, filling ``stream``; ``leave[path]()`` leaves a slow reply
+    after its first word.
+    """
+
+    def __init__(self, console: httpx.AsyncClient, direct: httpx.AsyncClient, p: dict) -> None:
+        self.console, self.direct = console, direct
+        self.relay = relay = ConsoleChat(console, p["chat_urls"])
+        self.fast, self.slow = fast, slow = p["assistant_id"], p["slow_assistant_id"]
+        self.probe = {"console": lambda: relay.chat(fast), "direct": lambda: direct_chat(direct, fast)}
+        self.background = {
+            "console": lambda stream: relay.chat(slow, stream=stream),
+            "direct": lambda stream: direct_chat(direct, slow, stream=stream),
+        }
+        self.leave = {
+            "console": lambda: relay.chat(slow, stop_after_first=True),
+            "direct": lambda: direct_chat(direct, slow, stop_after_first=True),
+        }
+
+    @classmethod
+    async def open(cls, job: Job, *, connections: int) -> ChatPaths:
+        console = await console_login(job.console_url, job.username, job.password, connections=connections)
+        return cls(console, gateway_client(job.gateway_url, job.api_key, connections=connections), job.params)
+
+    async def aclose(self) -> None:
+        await self.console.aclose()
+        await self.direct.aclose()
+
+
 # --- measuring -------------------------------------------------------------------------------------------------
 
 
@@ -239,20 +271,12 @@ async def disconnects(runs: dict, gateway: httpx.AsyncClient, assistant_id: str,
 
 async def run(job: Job) -> list[dict]:
     p = job.params
-    connections = p["many"] + 10
-    console_client = await console_login(job.console_url, job.username, job.password, connections=connections)
-    direct = gateway_client(job.gateway_url, job.api_key, connections=connections)
-    relay = ConsoleChat(console_client, p["chat_urls"])
-    fast, slow = p["assistant_id"], p["slow_assistant_id"]
-    probe = {"console": lambda: relay.chat(fast), "direct": lambda: direct_chat(direct, fast)}
-    background = {
-        "console": lambda stream: relay.chat(slow, stream=stream),
-        "direct": lambda stream: direct_chat(direct, slow, stream=stream),
-    }
+    paths = await ChatPaths.open(job, connections=p["many"] + 10)
+    probe, background = paths.probe, paths.background
     many: dict[str, list[Stream]] = {"console": [], "direct": []}
     try:
-        await relay.chat(fast)  # warm both paths
-        await direct_chat(direct, fast)
+        for warm in probe.values():  # warm both paths
+            await warm()
         single = await sequential(probe, p["single_rounds"])
         for _ in range(p["many_rounds"]):
             for name in ("console", "direct"):
@@ -266,14 +290,9 @@ async def run(job: Job) -> list[dict]:
                     finish=False,
                 )
                 many[name].extend(probed)
-        leave = {
-            "console": lambda: relay.chat(slow, stop_after_first=True),
-            "direct": lambda: direct_chat(direct, slow, stop_after_first=True),
-        }
-        closed = await disconnects(leave, direct, slow, p["disconnects"])
+        closed = await disconnects(paths.leave, paths.direct, paths.slow, p["disconnects"])
     finally:
-        await console_client.aclose()
-        await direct.aclose()
+        await paths.aclose()
     many_note = f"{p['many']} open" if p["many"] != 50 else ""
     worst = {name: rounded(max(values)) if values else None for name, values in closed.items()}
     return [

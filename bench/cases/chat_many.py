@@ -8,10 +8,10 @@ console's streams are open. The paths take turns, each with its own 500.
 
 from __future__ import annotations
 
-from ..client import RssSampler, console_login, gateway_client
+from ..client import RssSampler
 from ..job import Job, record
 from ..stats import lateness, percentile, rounded
-from .chat import ConsoleChat, Stream, chat_params, direct_chat, first_word_record, plateau
+from .chat import ChatPaths, Stream, chat_params, first_word_record, plateau
 
 STREAMS = 500
 RECORDS = {
@@ -36,21 +36,14 @@ def params(ctx) -> dict:
 async def run(job: Job) -> list[dict]:
     p = job.params
     streams = p["streams"]
-    console_client = await console_login(job.console_url, job.username, job.password, connections=streams + 10)
-    direct = gateway_client(job.gateway_url, job.api_key, connections=streams + 10)
-    relay = ConsoleChat(console_client, p["chat_urls"])
-    fast, slow = p["assistant_id"], p["slow_assistant_id"]
-    probe = {"console": lambda: relay.chat(fast), "direct": lambda: direct_chat(direct, fast)}
-    background = {
-        "console": lambda stream: relay.chat(slow, stream=stream),
-        "direct": lambda stream: direct_chat(direct, slow, stream=stream),
-    }
+    paths = await ChatPaths.open(job, connections=streams + 10)
+    probe, background = paths.probe, paths.background
     opened: dict[str, list[Stream]] = {}
     probed: dict[str, list[Stream]] = {}
     per_stream_kb = None
     try:
         for _ in range(3):  # warm the console
-            await relay.chat(fast)
+            await probe["console"]()
         with RssSampler(job.console_pid) as memory:
             for name in ("console", "direct"):
                 before = memory.reset()
@@ -67,8 +60,7 @@ async def run(job: Job) -> list[dict]:
                 if name == "console" and relayed:  # memory per stream that actually relayed words
                     per_stream_kb = (memory.peak - before) / 1024 / relayed
     finally:
-        await console_client.aclose()
-        await direct.aclose()
+        await paths.aclose()
 
     completed = {name: [s.relative() for s in opened[name] if s.completed] for name in opened}
     delays = {name: lateness(completed[name], completed["direct"]) for name in opened}
