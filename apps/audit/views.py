@@ -37,14 +37,19 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+async def _scope_and_filters(request: HttpRequest) -> tuple:
+    """(user, whether they see everyone's events, the bound filter form): the page and its CSV share them."""
+    user = await request.auser()
+    sees_everyone = request.console_role >= Role.ADMIN
+    choices = await audit_filter_choices(actor_id=user.pk, sees_everyone=sees_everyone)
+    return user, sees_everyone, AuditFilterForm(request.GET, choices=choices, sees_everyone=sees_everyone)
+
+
 @require_GET
 @role_required(Role.VIEWER)
 async def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit log: Admins see everyone's events, other roles only their own."""
-    user = await request.auser()
-    sees_everyone = request.console_role >= Role.ADMIN
-    choices = await audit_filter_choices(actor_id=user.pk, sees_everyone=sees_everyone)
-    form = AuditFilterForm(request.GET, choices=choices, sees_everyone=sees_everyone)
+    user, sees_everyone, form = await _scope_and_filters(request)
     page = await audit_event_list(
         actor_id=user.pk, sees_everyone=sees_everyone, filters=form.filters(), page=_page_number(request)
     )
@@ -104,10 +109,7 @@ async def _csv_rows(events: AsyncIterator[AuditEvent]) -> AsyncIterator[str]:
 @role_required(Role.VIEWER)
 async def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered audit log as CSV, with the same scope as the page."""
-    user = await request.auser()
-    sees_everyone = request.console_role >= Role.ADMIN
-    choices = await audit_filter_choices(actor_id=user.pk, sees_everyone=sees_everyone)
-    form = AuditFilterForm(request.GET, choices=choices, sees_everyone=sees_everyone)
+    user, sees_everyone, form = await _scope_and_filters(request)
     events = audit_event_iter(actor_id=user.pk, sees_everyone=sees_everyone, filters=form.filters())
     response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
