@@ -28,7 +28,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.audit.services import AuditEntry, audit_event_record, audited, failure_message
+from apps.audit.services import AuditEntry, audit_event_record, audited
 from imbrace_console.gateway import GatewayError, GatewayNotFound, get_client
 
 from .chat_selectors import ToolCallView
@@ -306,10 +306,10 @@ async def chat_relay(
                     actor=actor,
                     entry=_start_entry(conversation),
                     outcome=AuditEvent.Outcome.FAILURE,
-                    message=failure_message(exc),
+                    message=exc.user_message_with_detail,
                     request_id=exc.request_id,
                 )
-            yield RelayEvent("failure", text=failure_message(exc))
+            yield RelayEvent("failure", text=exc.user_message_with_detail)
             yield RelayEvent("done")
             return
         finally:

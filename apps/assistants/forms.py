@@ -124,10 +124,9 @@ class AssistantForm(forms.Form):
                     return
             self.add_error(None, text)
             return
-        detail = f" ({exc.detail})" if exc.detail else ""
         # Sent but not answered: the message already says it may have been made.
         outcome = "Check the assistants list before sending it again." if exc.maybe_applied else "Nothing was saved."
-        self.add_error(None, f"{exc.user_message}{detail} {outcome} Your input is kept below.")
+        self.add_error(None, f"{exc.user_message_with_detail} {outcome} Your input is kept below.")
 
 
 def form_initial(assistant: dict) -> dict:

@@ -57,11 +57,6 @@ def audit_event_write(
 audit_event_record = sync_to_async(audit_event_write)
 
 
-def failure_message(exc: GatewayError) -> str:
-    """What a failed change's event says: the gateway's words, with its detail."""
-    return exc.user_message + (f" ({exc.detail})" if exc.detail else "")
-
-
 @contextlib.asynccontextmanager
 async def audited(
     *,
@@ -82,7 +77,7 @@ async def audited(
             actor=actor,
             entry=entry,
             outcome=AuditEvent.Outcome.FAILURE,
-            message=failure_message(exc),
+            message=exc.user_message_with_detail,
             request_id=exc.request_id,
         )
         raise

@@ -104,7 +104,7 @@ async def folder_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except GatewayError as exc:
-            form.add_error(None, exc.user_message + (f" ({exc.detail})" if exc.detail else ""))
+            form.add_error(None, exc.user_message_with_detail)
         else:
             messages.success(request, f"Folder “{form.cleaned_data['name']}” created.")
             return redirect("knowledge-folder-detail", folder_id=folder["id"])
@@ -146,7 +146,7 @@ async def folder_update(request: HttpRequest, folder_id: str) -> HttpResponse:
             actor = await request.auser()
             await services.folder_rename(actor=actor, folder_id=folder_id, name=form.cleaned_data["name"])
         except GatewayError as exc:
-            form.add_error("name", exc.user_message + (f" ({exc.detail})" if exc.detail else ""))
+            form.add_error("name", exc.user_message_with_detail)
         else:
             folder.name = form.cleaned_data["name"]
             if is_htmx(request):
@@ -302,7 +302,7 @@ async def _form_upload(request: HttpRequest, folder_id: str) -> list[UploadResul
 
 def _upload_failed(name: str, exc: GatewayError) -> UploadResult:
     status = 404 if isinstance(exc, GatewayNotFound) else 502
-    return UploadResult(name, False, exc.user_message + (f" ({exc.detail})" if exc.detail else ""), status)
+    return UploadResult(name, False, exc.user_message_with_detail, status)
 
 
 async def _upload_one(actor, folder_id: str, name: str, content, size: int | None, content_type: str) -> UploadResult:
@@ -358,7 +358,7 @@ async def folder_assistants(request: HttpRequest, folder_id: str) -> HttpRespons
                     attached=form.cleaned_data["attach"],
                 )
             except GatewayError as exc:
-                error = exc.user_message + (f" ({exc.detail})" if exc.detail else "")
+                error = exc.user_message_with_detail
         else:
             error = "Choose an assistant."
         if not error and not is_htmx(request):

@@ -52,6 +52,11 @@ class GatewayError(Exception):
         """The gateway's own words, when they add to ``user_message``."""
         return self.message if self.message and self.message != self.user_message else ""
 
+    @property
+    def user_message_with_detail(self) -> str:
+        """``user_message``, then the gateway's own words in brackets when they add to it."""
+        return self.user_message + (f" ({self.detail})" if self.detail else "")
+
 
 MAYBE_APPLIED = " The change may have been made anyway: check before you send it again."
 
