@@ -35,6 +35,7 @@ Everything else about a request is Django's.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -175,7 +176,13 @@ class ConsoleASGIHandler(ASGIHandler):
         prefix = get_script_prefix(scope).rstrip("/")
         if prefix and (path.startswith(prefix + "/") or path == prefix):
             path = path[len(prefix) :]
-        try:
-            return get_resolver().resolve(path or "/").func
-        except Resolver404:
-            return None
+        return _view_for(path or "/")
+
+
+@functools.lru_cache(maxsize=4096)
+def _view_for(path_info: str) -> Callable[..., Any] | None:
+    """The view of a path, remembered: every request asks before Django resolves it again, and URLs do not change."""
+    try:
+        return get_resolver().resolve(path_info).func
+    except Resolver404:
+        return None
