@@ -40,14 +40,16 @@ TURN_RETENTION = timedelta(days=1)
 TURN_CLEANUP_INTERVAL = timedelta(minutes=10)
 TITLE_LENGTH = 80
 FENCE = "```"
+UNSAVED = "The console could not save this message. Send it again."
 
 
 @dataclass(frozen=True)
 class RelayEvent:
     """One step of a relayed answer.
 
-    ``kind``: ``tools``, ``blocks`` (the finished Markdown), ``tail`` (text still arriving),
-    ``failure``, ``keepalive`` or ``done``.
+    ``kind``: ``begin`` (first: the message is on its way; show the question),
+    ``tools``, ``blocks`` (the finished Markdown), ``tail`` (text still arriving),
+    ``failure``, ``keepalive`` or ``done`` (always last).
     """
 
     kind: str
@@ -82,7 +84,7 @@ _turn_cleanup = _Every(TURN_CLEANUP_INTERVAL.total_seconds())
 def conversation_new(*, user, assistant: dict, text: str) -> ChatTurn:
     """The first message of a new conversation of ``user`` with ``assistant``, titled after it; not saved yet.
 
-    ``chat_relay`` saves it (``chat_turn_save``) while the gateway is already being asked.
+    ``chat_relay`` saves it (``chat_turn_save``) while the gateway works on it.
     """
     now = timezone.now()
     conversation = Conversation(
@@ -269,6 +271,33 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
             await asyncio.wait({pending})
 
 
+async def _read_to_end(chunks: AsyncIterator[bytes | None], timeout: float = 1.0) -> None:  # noqa: ASYNC109
+    """Read and drop what is left of an upstream body, for up to ``timeout`` seconds (then it is closed)."""
+    with contextlib.suppress(TimeoutError, httpx.HTTPError):
+        async with asyncio.timeout(timeout):
+            async for _ in chunks:
+                pass
+
+
+async def _turn_saved(turn: ChatTurn) -> bool:
+    """Save the turn (``chat_turn_save``); False if the database refused (logged)."""
+    try:
+        await chat_turn_save(turn)
+    except DatabaseError:
+        logger.exception("chat: the message of conversation %s could not be saved", turn.conversation.pk)
+        return False
+    return True
+
+
+async def _sent_or_done(sent: asyncio.Event, request: asyncio.Future) -> None:
+    """Wait until the request is written (``sent``) or has already ended (refused, say)."""
+    sending = asyncio.ensure_future(sent.wait())
+    try:
+        await asyncio.wait({sending, request}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sending.cancel()
+
+
 def _start_entry(conversation: Conversation) -> AuditEntry:
     """The audit event of a conversation's start: one per conversation (its first message), not one per message."""
     return AuditEntry(**_conversation_event(conversation, "chat.start"))
@@ -277,7 +306,7 @@ def _start_entry(conversation: Conversation) -> AuditEntry:
 async def chat_relay(
     *, actor, turn: ChatTurn, heartbeat: float = 15.0, stall: float = 120.0
 ) -> AsyncIterator[RelayEvent]:
-    """Send the turn's message and relay the answer as ``RelayEvent``s; always ends with ``done``.
+    """Save the turn, send its message and relay the answer as ``RelayEvent``s, from ``begin`` to ``done``.
 
     An upstream silent for ``stall`` seconds is given up on (the gateway sends no heartbeats of its own).
     """
@@ -289,19 +318,21 @@ async def chat_relay(
     }
     answer = _Answer()
     async with contextlib.AsyncExitStack() as stack:
-        stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None)
-        # Ask the gateway and save the message at once: both are on the way to the first word.
+        sent = asyncio.Event()
+        stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None, sent=sent)
         upstream = asyncio.ensure_future(stack.enter_async_context(stream))
+        saved: asyncio.Future[bool] | None = None
         try:
-            await chat_turn_save(turn)
+            # Once the message is on its way, the rest is done while the gateway works on it: the
+            # caller shows the question, and the message is saved (for Stop and Retry). The save
+            # is waited for after the first word or before a failure, whichever comes first.
+            await _sent_or_done(sent, upstream)
+            saved = asyncio.ensure_future(_turn_saved(turn))
+            yield RelayEvent("begin")
             response = await upstream
-        except DatabaseError:
-            logger.exception("chat: the message of conversation %s could not be saved", conversation.pk)
-            yield RelayEvent("failure", text="The console could not save this message. Send it again.", retry=False)
-            yield RelayEvent("done")
-            return
         except GatewayError as exc:
-            if turn.starts_conversation:
+            retry = await saved
+            if turn.starts_conversation and retry:
                 await audit_event_record(
                     actor=actor,
                     entry=_start_entry(conversation),
@@ -309,16 +340,20 @@ async def chat_relay(
                     message=exc.user_message_with_detail,
                     request_id=exc.request_id,
                 )
-            yield RelayEvent("failure", text=exc.user_message_with_detail)
+            yield RelayEvent("failure", text=exc.user_message_with_detail if retry else UNSAVED, retry=retry)
             yield RelayEvent("done")
             return
         finally:
-            if not upstream.done():  # the save failed, or the browser left meanwhile
+            if saved is not None and not saved.done():  # the browser left: the message is saved all the same
+                await asyncio.wait({saved})
+            if not upstream.done():  # the browser left before the gateway answered
                 upstream.cancel()
                 await asyncio.wait({upstream})
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in ("text/event-stream", "text/plain"):
-            yield RelayEvent("failure", text=f"The gateway answered in a format the chat cannot show ({content_type}).")
+            retry = await saved
+            text = f"The gateway answered in a format the chat cannot show ({content_type})." if retry else UNSAVED
+            yield RelayEvent("failure", text=text, retry=retry)
             yield RelayEvent("done")
             return
         plain = content_type == "text/plain"
@@ -326,8 +361,9 @@ async def chat_relay(
         ended = False
         started = False
         silent = 0.0
+        chunks = _chunks_with_keepalive(response.aiter_bytes(), heartbeat)
         try:
-            async for chunk in _chunks_with_keepalive(response.aiter_bytes(), heartbeat):
+            async for chunk in chunks:
                 if chunk is None:
                     silent += heartbeat
                     if silent >= stall:
@@ -348,19 +384,27 @@ async def chat_relay(
                         if answer.error:
                             ended = True
                             break
-                for event in answer.changes():
+                events = answer.changes()
+                for event in events:
                     yield event
-                if not started:
+                if events and not started:
                     started = True
-                    if turn.starts_conversation:  # recorded after the first part, not ahead of it
+                    if not await saved:
+                        break
+                    if turn.starts_conversation:  # recorded once the first part is out, not ahead of it
                         await audit_event_record(actor=actor, entry=_start_entry(conversation), outcome=SUCCESS)
                 if ended:
                     break
         except httpx.HTTPError:
             answer.error = "The connection to the Imbrace gateway was lost before the answer was complete."
         finally:
-            if not started and turn.starts_conversation:  # no part came, or the browser left first
+            # Waited for even when the browser left. A start is audited even if no part came.
+            if await saved and turn.starts_conversation and not started:
                 await audit_event_record(actor=actor, entry=_start_entry(conversation), outcome=SUCCESS)
+        if not await saved:
+            yield RelayEvent("failure", text=UNSAVED, retry=False)
+            yield RelayEvent("done")
+            return
         if plain:
             ended = True
         for event in answer.changes(final=True):
@@ -372,3 +416,5 @@ async def chat_relay(
         elif not answer.text and not answer.tools:
             yield RelayEvent("failure", text="The assistant finished without an answer.")
         yield RelayEvent("done")
+        if ended:  # the answer is complete; reading the end of the body lets the next message reuse the connection
+            await _read_to_end(chunks)

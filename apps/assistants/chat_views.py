@@ -17,7 +17,7 @@ ends the request, which closes the upstream one.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -142,7 +142,9 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     }
     if started:  # the page becomes the conversation's: its title, delete action and place in the list
         context["assistant"] = assistant
-    response = _answer_response(user, turn, ("turn", render_to_string(f"{TEMPLATE}#turn", context, request)))
+    response = _answer_response(
+        user, turn, lambda: _sse("turn", render_to_string(f"{TEMPLATE}#turn", context, request))
+    )
     if started:
         response["X-Conversation-Url"] = conversation_url
     return response
@@ -156,8 +158,10 @@ async def chat_turn_retry_view(request: HttpRequest, token: str) -> HttpResponse
     turn = await chat_turn_retry(user=user, token=token)
     if turn is None:
         raise Http404("No such message.")
-    html = render_to_string(f"{TEMPLATE}#answer", _turn_context(turn, turn.conversation.assistant_name), request)
-    return _answer_response(user, turn, ("answer", html))
+    context = _turn_context(turn, turn.conversation.assistant_name)
+    return _answer_response(
+        user, turn, lambda: _sse("answer", render_to_string(f"{TEMPLATE}#answer", context, request))
+    )
 
 
 @require_POST
@@ -203,11 +207,18 @@ def _sse(event: str, html: str) -> bytes:
     return f"event: {event}\n{data}\n".encode()
 
 
-async def _sse_events(first: bytes, events: AsyncIterator[RelayEvent], *, retry_url: str) -> AsyncIterator[bytes]:
-    """``first``, then the relay's events as escaped HTML SSE events, each sent as soon as it is made."""
-    yield first
+async def _sse_events(
+    first: Callable[[], bytes], events: AsyncIterator[RelayEvent], *, retry_url: str
+) -> AsyncIterator[bytes]:
+    """The relay's events as escaped HTML SSE events, each sent as soon as it is made.
+
+    ``first()`` makes the event that stands for ``begin`` (the question's or the
+    answer's markup), so it is rendered while the gateway works on the message.
+    """
     async for event in events:
-        if event.kind == "keepalive":
+        if event.kind == "begin":
+            yield first()
+        elif event.kind == "keepalive":
             yield b": keepalive\n\n"
         elif event.kind == "tools":
             yield _sse("tool", render_to_string("assistants/chat_tools.html", {"tools": event.tools}))
@@ -223,8 +234,8 @@ async def _sse_events(first: bytes, events: AsyncIterator[RelayEvent], *, retry_
             yield _sse("done", "")
 
 
-def _answer_response(user, turn, first: tuple[str, str]) -> StreamingHttpResponse:
-    """The turn's answer relayed from the gateway as it arrives (text/event-stream), after the ``first`` event.
+def _answer_response(user, turn, first: Callable[[], bytes]) -> StreamingHttpResponse:
+    """The turn's answer relayed from the gateway as it arrives (text/event-stream), after the event ``first()`` makes.
 
     ``X-Chat-Turn`` names the turn, whose elements the events fill in.
     """
@@ -232,9 +243,7 @@ def _answer_response(user, turn, first: tuple[str, str]) -> StreamingHttpRespons
         actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS
     )
     retry_url = reverse("assistants-chat-retry", kwargs={"token": turn.token})
-    response = StreamingHttpResponse(
-        _sse_events(_sse(*first), events, retry_url=retry_url), content_type="text/event-stream"
-    )
+    response = StreamingHttpResponse(_sse_events(first, events, retry_url=retry_url), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     response["X-Chat-Turn"] = turn.token

@@ -308,11 +308,14 @@ class GatewayClient:
         params: Any = None,
         headers: dict[str, str] | None = None,
         read_timeout: float | None = None,
+        sent: asyncio.Event | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """Open a streamed response (never retried). Non-2xx answers raise before yielding.
 
-        Leaving the ``async with`` closes the upstream connection, which is how
-        the chat relay stops the gateway's work when the browser goes away.
+        ``sent``, if given, is set once the whole request has been written, so a
+        caller can do other work while the gateway answers. Leaving the
+        ``async with`` closes the upstream connection, which is how the chat
+        relay stops the gateway's work when the browser goes away.
         """
         method = method.upper()
         request_id = uuid.uuid4().hex
@@ -324,6 +327,7 @@ class GatewayClient:
             params=params,
             headers=self._headers(path, headers, request_id),
             timeout=httpx.Timeout(read_timeout, connect=self.config.connect_timeout),
+            extensions={"trace": _set_when_sent(sent)} if sent is not None else None,
         )
         try:
             response = await self._http.send(request, stream=True)
@@ -367,6 +371,16 @@ class GatewayClient:
         if not response.is_success:
             raise error_for_response(response, method=method, path=path, request_id=request_id)
         return response
+
+
+def _set_when_sent(sent: asyncio.Event):
+    """An httpcore ``trace`` hook that sets ``sent`` once the request body has gone out."""
+
+    async def trace(event: str, info: dict) -> None:
+        if event.endswith("send_request_body.complete"):
+            sent.set()
+
+    return trace
 
 
 # Uploads wait here rather than in the loop's default executor, which Django and

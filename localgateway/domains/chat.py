@@ -9,7 +9,8 @@ SDK v6 UI message stream (assistants-chat.md §5). History is kept per session
 ``id`` and per local user (the caller's account email), as ai-agent does.
 
 ``GET /_local/chat/streams`` lists recent streams with when each opened and
-closed, so tests can check that a client's disconnect reached this process.
+closed and the address they came from, so tests can check that a client's
+disconnect reached this process and that a client reuses its connection.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class StreamRecord:
     completed: bool = False
     cancelled: bool = False
     events: int = 0
+    client: str = ""  # the caller's address and port: a client reusing its connection sends from the same one
 
 
 _streams: deque[StreamRecord] = deque(maxlen=5000)
@@ -495,9 +497,12 @@ async def _ui_message_stream(
     provider_id: str,
     question: str,
     history: list[dict],
+    client: str = "",
 ) -> AsyncIterator[bytes]:
     message_id = db.new_uuid()
-    record = StreamRecord(id=message_id, chat_id=chat_id, assistant_id=assistant["id"], opened_at=db.now_iso())
+    record = StreamRecord(
+        id=message_id, chat_id=chat_id, assistant_id=assistant["id"], opened_at=db.now_iso(), client=client
+    )
     _streams.appendleft(record)
     delay = _word_delay(config, assistant)
     parts: list[dict] = []
@@ -670,6 +675,7 @@ def routes(config: Config) -> list[BaseRoute]:
             provider_id=provider_id,
             question=question,
             history=earlier,
+            client=f"{request.client.host}:{request.client.port}" if request.client else "",
         )
         return DisconnectAwareStream(parts, STREAM_HEADERS)
 

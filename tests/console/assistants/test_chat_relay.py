@@ -17,6 +17,7 @@ import httpx
 import pytest
 from django.urls import reverse
 
+from apps.assistants.models import ChatTurn
 from tests.chat_helpers import make_assistant
 from tests.support import ROLE_PASSWORDS
 
@@ -121,6 +122,27 @@ async def test_events_arrive_in_order_while_the_upstream_still_streams(viewer_cl
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_a_finished_answer_leaves_its_connection_for_the_next_message(
+    viewer_client, slow_assistant, localgateway
+):
+    """The relay reads the answer's body to its very end, so the gateway client can reuse the connection.
+
+    (This test's event loop has a gateway client of its own, so no other request holds a connection.)
+    """
+    assistant = await asyncio.to_thread(slow_assistant, 0)
+    sources = []
+    for text in ("What is the refund policy?", "How long does a refund take?"):
+        conversation_id, reader = await open_stream(viewer_client, assistant["id"], text)
+        await reader.until("done")
+        assert await reader.next_event() is None
+        [record] = await asyncio.to_thread(upstream_streams, localgateway, conversation_id)
+        assert record["completed"] is True
+        sources.append(record["client"])
+    assert sources[0], "the local gateway records where each stream came from"
+    assert sources[1] == sources[0], "the second message went on a new connection"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_cancelling_the_reader_closes_the_upstream(viewer_client, slow_assistant, localgateway):
     """Django's ASGI handler cancels the response task when the browser disconnects; this does the same."""
     assistant = await asyncio.to_thread(slow_assistant, 1000)
@@ -133,6 +155,26 @@ async def test_cancelling_the_reader_closes_the_upstream(viewer_client, slow_ass
         await waiting
     record = await wait_closed(localgateway, conversation_id)
     assert record["cancelled"] is True and record["completed"] is False
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_a_message_left_before_the_gateway_answers_is_saved_for_stop(
+    viewer_client, gw, docs_folder, gateway_faults
+):
+    """The save runs while the gateway works on the message; a browser that leaves meanwhile can still stop it."""
+    assistant = await asyncio.to_thread(make_assistant, gw, folder_ids=[docs_folder])
+    await asyncio.to_thread(gateway_faults.add_fault, path="/ai-agent/v2/chat", kind="latency", delay_ms=3000, times=1)
+    conversation_id, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
+    waiting = asyncio.ensure_future(reader.next_event())
+    await asyncio.sleep(0.05)
+    assert not waiting.done(), "the gateway is still thinking"
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    turn = await ChatTurn.objects.aget(conversation_id=conversation_id)
+    stopped = await viewer_client.post(reverse("assistants-chat-stop", kwargs={"token": turn.token}), headers=STREAM)
+    assert stopped.status_code == 200
+    assert 'data-testid="chat-retry"' in stopped.content.decode()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
