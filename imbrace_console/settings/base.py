@@ -187,7 +187,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Code on the event loop only queues a record; a thread of its own writes it (started by
+        # apps.core). A write that waits on a busy disk then holds up that thread, not every request.
+        "console": {"class": "logging.handlers.QueueHandler", "handlers": ["stderr"], "respect_handler_level": True},
+    },
     "root": {"handlers": ["console"], "level": env("CONSOLE_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
