@@ -256,11 +256,12 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
         while True:
             if pending is None:
                 pending = asyncio.ensure_future(anext(iterator, b""))
-            done, _ = await asyncio.wait({pending}, timeout=heartbeat)
-            if not done:
+            try:
+                async with asyncio.timeout(heartbeat):
+                    chunk = await asyncio.shield(pending)
+            except TimeoutError:
                 yield None
                 continue
-            chunk = pending.result()
             pending = None
             if not chunk:
                 return
@@ -289,15 +290,6 @@ async def _turn_saved(turn: ChatTurn) -> bool:
     return True
 
 
-async def _sent_or_done(sent: asyncio.Event, request: asyncio.Future) -> None:
-    """Wait until the request is written (``sent``) or has already ended (refused, say)."""
-    sending = asyncio.ensure_future(sent.wait())
-    try:
-        await asyncio.wait({sending, request}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        sending.cancel()
-
-
 def _start_entry(conversation: Conversation) -> AuditEntry:
     """The audit event of a conversation's start: one per conversation (its first message), not one per message."""
     return AuditEntry(**_conversation_event(conversation, "chat.start"))
@@ -318,7 +310,7 @@ async def chat_relay(
     }
     answer = _Answer()
     async with contextlib.AsyncExitStack() as stack:
-        sent = asyncio.Event()
+        sent = asyncio.get_running_loop().create_future()
         stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None, sent=sent)
         upstream = asyncio.ensure_future(stack.enter_async_context(stream))
         saved: asyncio.Future[bool] | None = None
@@ -326,7 +318,7 @@ async def chat_relay(
             # Once the message is on its way, the rest is done while the gateway works on it: the
             # caller shows the question, and the message is saved (for Stop and Retry). The save
             # is waited for after the first word or before a failure, whichever comes first.
-            await _sent_or_done(sent, upstream)
+            await asyncio.wait({sent, upstream}, return_when=asyncio.FIRST_COMPLETED)  # or refused before
             saved = asyncio.ensure_future(_turn_saved(turn))
             yield RelayEvent("begin")
             response = await upstream

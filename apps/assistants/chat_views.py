@@ -142,9 +142,7 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
     }
     if started:  # the page becomes the conversation's: its title, delete action and place in the list
         context["assistant"] = assistant
-    response = _answer_response(
-        user, turn, lambda: _sse("turn", render_to_string(f"{TEMPLATE}#turn", context, request))
-    )
+    response = _answer_response(user, turn, lambda: _sse("turn", render_to_string(f"{TEMPLATE}#turn", context)))
     if started:
         response["X-Conversation-Url"] = conversation_url
     return response
@@ -159,9 +157,7 @@ async def chat_turn_retry_view(request: HttpRequest, token: str) -> HttpResponse
     if turn is None:
         raise Http404("No such message.")
     context = _turn_context(turn, turn.conversation.assistant_name)
-    return _answer_response(
-        user, turn, lambda: _sse("answer", render_to_string(f"{TEMPLATE}#answer", context, request))
-    )
+    return _answer_response(user, turn, lambda: _sse("answer", render_to_string(f"{TEMPLATE}#answer", context)))
 
 
 @require_POST

@@ -125,10 +125,10 @@ def test_only_raw_uploads_to_a_streaming_view_are_streamed(handler):
 async def test_the_handler_puts_the_channel_in_the_scope_for_streamed_requests_only(handler, monkeypatch):
     seen = []
 
-    async def handle(self, scope, receive, send):
+    async def serve(self, scope, receive, send):
         seen.append((scope.get(BODY_SCOPE_KEY), await receive()))
 
-    monkeypatch.setattr("django.core.handlers.asgi.ASGIHandler.handle", handle)
+    monkeypatch.setattr(ConsoleASGIHandler, "serve", serve)
     upload = reverse("knowledge-file-upload", kwargs={"folder_id": "f1"})
     server = ScriptedServer(body(b"file bytes", more=False))
     await handler.handle(scope(upload, headers=RAW), server.receive, None)
