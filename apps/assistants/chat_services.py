@@ -41,6 +41,7 @@ TURN_CLEANUP_INTERVAL = timedelta(minutes=10)
 TITLE_LENGTH = 80
 FENCE = "```"
 UNSAVED = "The console could not save this message. Send it again."
+TURN_SAVE_DELAY = 0.1  # seconds: a message waits at most this long for its answer's first word before it is saved
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,31 @@ async def _turn_saved(turn: ChatTurn) -> bool:
     return True
 
 
+class _TurnSave:
+    """The turn's save (``_turn_saved``), started by the first ``start()`` or ``await``, or after ``delay`` seconds.
+
+    The relay starts it once the answer's first part is out. Run while that part
+    is on its way, the save (in the sync thread) and the relay (on the event
+    loop) take turns at the interpreter and the first word comes later
+    (``make bench``). ``delay`` bounds how long a slow answer leaves the message
+    unsaved, so Stop and Retry find it.
+    """
+
+    def __init__(self, turn: ChatTurn, delay: float) -> None:
+        self._turn = turn
+        self._task: asyncio.Future[bool] | None = None
+        self._timer = asyncio.get_running_loop().call_later(delay, self.start)
+
+    def start(self) -> asyncio.Future[bool]:
+        if self._task is None:
+            self._timer.cancel()
+            self._task = asyncio.ensure_future(_turn_saved(self._turn))
+        return self._task
+
+    def __await__(self):
+        return self.start().__await__()
+
+
 def _start_entry(conversation: Conversation) -> AuditEntry:
     """The audit event of a conversation's start: one per conversation (its first message), not one per message."""
     return AuditEntry(**_conversation_event(conversation, "chat.start"))
@@ -313,13 +339,13 @@ async def chat_relay(
         sent = asyncio.get_running_loop().create_future()
         stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None, sent=sent)
         upstream = asyncio.ensure_future(stack.enter_async_context(stream))
-        saved: asyncio.Future[bool] | None = None
+        saved: _TurnSave | None = None
         try:
-            # Once the message is on its way, the rest is done while the gateway works on it: the
-            # caller shows the question, and the message is saved (for Stop and Retry). The save
-            # is waited for after the first word or before a failure, whichever comes first.
+            # Once the message is on its way, the caller shows the question while the gateway
+            # works on it. The message is saved (for Stop and Retry) once the first word is out,
+            # or before a failure is shown, or after TURN_SAVE_DELAY, whichever comes first.
             await asyncio.wait({sent, upstream}, return_when=asyncio.FIRST_COMPLETED)  # or refused before
-            saved = asyncio.ensure_future(_turn_saved(turn))
+            saved = _TurnSave(turn, TURN_SAVE_DELAY)
             yield RelayEvent("begin")
             response = await upstream
         except GatewayError as exc:
@@ -335,9 +361,11 @@ async def chat_relay(
             yield RelayEvent("failure", text=exc.user_message_with_detail if retry else UNSAVED, retry=retry)
             yield RelayEvent("done")
             return
+        except BaseException:  # the browser left (GeneratorExit or cancelled): the message is saved all the same
+            if saved is not None:
+                await asyncio.wait({saved.start()})
+            raise
         finally:
-            if saved is not None and not saved.done():  # the browser left: the message is saved all the same
-                await asyncio.wait({saved})
             if not upstream.done():  # the browser left before the gateway answered
                 upstream.cancel()
                 await asyncio.wait({upstream})

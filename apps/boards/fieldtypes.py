@@ -176,14 +176,13 @@ def format_number(value: Any) -> str:
     return f"{int(value):,}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One value ready for a table cell: ``kind`` picks the markup."""
 
     field: Field
     kind: str  # empty, text, long, number, link, email, phone, bool, chips, rating, date
     text: str = ""
-    item_id: str = ""
     href: str = ""
     chips: tuple[str, ...] = ()
     stars: int = 0
@@ -192,7 +191,7 @@ class Cell:
     def star_text(self) -> str:
         return "★" * self.stars + "☆" * max(RATING_MAX - self.stars, 0)
 
-    @cached_property
+    @property
     def html(self) -> SafeString:
         """The cell's markup, escaped. Built here rather than in the template: a page has hundreds of cells."""
         return mark_safe(self.markup())  # noqa: S308 - every value in it passes through esc()
@@ -224,7 +223,7 @@ class Cell:
         return esc(self.text)
 
     def td(self, *, editable: bool, html_item_id: str) -> str:
-        """The cell's ``<td>``; its row passes the item id already escaped (``esc(self.item_id)``)."""
+        """The cell's ``<td>``; its row passes its item's id already escaped."""
         css = self.field.edit_class if editable else self.field.view_class
         field_id = self.field.html_id
         return f'<td id="cell-{html_item_id}-{field_id}" class="{css}" data-field="{field_id}">{self.markup()}</td>'
@@ -299,11 +298,7 @@ def cell_for(field: Field, value: Any) -> Cell:
 
 def cells_for(fields: list[Field], item: dict) -> list[Cell]:
     values = item.get("fields") or {}
-    item_id = str(item.get("id") or "")
-    cells = [cell_for(field, values.get(field.id)) for field in fields]
-    for cell in cells:
-        cell.item_id = item_id
-    return cells
+    return [cell_for(field, values.get(field.id)) for field in fields]
 
 
 def item_title(fields: list[Field], item: dict) -> str:

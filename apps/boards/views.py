@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from imbrace_console.gateway import GatewayError
 from . import imports, selectors, services
 from .fieldtypes import Field, cell_for, fields_of, item_title
 from .forms import BoardCreateForm, BoardForm, FieldForm, ItemForm, field_key
-from .table import table_rows
+from .table import rows_html, table_rows
 
 
 def _is_support(request: HttpRequest) -> bool:
@@ -155,8 +156,12 @@ class TableState:
         values = {"q": self.query, "page": self.page, "size": self.size, "sort": self.sort, **changes}
         defaults = {"q": "", "page": 1, "size": selectors.DEFAULT_PAGE_SIZE, "sort": ""}
         query = {key: value for key, value in values.items() if value != defaults[key]}
-        base = reverse("boards-detail", kwargs={"board_id": self.board_id})
-        return f"{base}?{urlencode(query)}" if query else base
+        return f"{self.base_url}?{urlencode(query)}" if query else self.base_url
+
+    @cached_property
+    def base_url(self) -> str:
+        """The board's page; a page of the table links to it a dozen times (sorts, pager)."""
+        return reverse("boards-detail", kwargs={"board_id": self.board_id})
 
     def sort_cycle(self, key: str) -> tuple[str, str]:
         """(the link's sort, this column's current aria-sort)."""
@@ -191,13 +196,15 @@ async def _table_context(request: HttpRequest, board_id: str, state: TableState)
         "next_url": state.url(page=page.page + 1) if page.page < page.pages else "",
         "label": f"Page {page.page} of {page.pages}",
     }
+    rows = table_rows(board_id=board_id, fields=fields, items=page.items, support=_is_support(request))
     return {
         "board": board,
         "fields": fields,
         "columns": columns,
         "created_sort_url": state.url(sort=created_sort, page=1),
         "created_sorted": created_current,
-        "rows": table_rows(board_id=board_id, fields=fields, items=page.items, support=_is_support(request)),
+        "rows": rows,
+        "rows_html": rows_html(rows),
         "page": page,
         "state": state,
         "pager": pager,

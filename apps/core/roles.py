@@ -14,7 +14,9 @@ import functools
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponseBase
 
 
@@ -43,13 +45,24 @@ async def arole_for(user) -> Role | None:
     return max(roles, default=None)
 
 
+# Every request asks for its user's groups. Through the ORM, building this query costs
+# about 0.3 ms here, ten times what SQLite takes to answer it.
+_GROUP_NAMES_SQL = (
+    "SELECT auth_group.name FROM auth_group"
+    " JOIN auth_user_groups ON auth_user_groups.group_id = auth_group.id"
+    " WHERE auth_user_groups.user_id = %s"
+)
+
+
 def role_for(user) -> Role | None:
-    """Sync twin of ``arole_for`` for sync code (commands, forms)."""
+    """Sync twin of ``arole_for``: for the request's user (in its one database step), commands and forms."""
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
         return Role.ADMIN
-    names = user.groups.values_list("name", flat=True)
+    with connections[router.db_for_read(Group)].cursor() as cursor:
+        cursor.execute(_GROUP_NAMES_SQL, [user.pk])
+        names = [name for (name,) in cursor.fetchall()]
     return max((ROLE_BY_GROUP[name] for name in names if name in ROLE_BY_GROUP), default=None)
 
 

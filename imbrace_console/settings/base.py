@@ -116,6 +116,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's, reading the user and the session row with plain SQL: every request reads both
+# (apps/accounts/backends.py, apps/accounts/sessions.py).
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.ModelBackend"]
+SESSION_ENGINE = "apps.accounts.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -157,24 +157,50 @@ async def test_cancelling_the_reader_closes_the_upstream(viewer_client, slow_ass
     assert record["cancelled"] is True and record["completed"] is False
 
 
+async def open_slow_to_start(client, gw, docs_folder, gateway_faults) -> tuple[str, asyncio.Future]:
+    """A message whose answer starts after 3 s: (conversation id, the pending read of the answer's first event)."""
+    assistant = await asyncio.to_thread(make_assistant, gw, folder_ids=[docs_folder])
+    await asyncio.to_thread(gateway_faults.add_fault, path="/ai-agent/v2/chat", kind="latency", delay_ms=3000, times=1)
+    conversation_id, reader = await open_stream(client, assistant["id"], "What is the refund policy?")
+    return conversation_id, asyncio.ensure_future(reader.next_event())
+
+
+async def stop(client, conversation_id: str):
+    turn = await ChatTurn.objects.aget(conversation_id=conversation_id)
+    return await client.post(reverse("assistants-chat-stop", kwargs={"token": turn.token}), headers=STREAM)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_a_message_left_before_the_gateway_answers_is_saved_for_stop(
     viewer_client, gw, docs_folder, gateway_faults
 ):
-    """The save runs while the gateway works on the message; a browser that leaves meanwhile can still stop it."""
-    assistant = await asyncio.to_thread(make_assistant, gw, folder_ids=[docs_folder])
-    await asyncio.to_thread(gateway_faults.add_fault, path="/ai-agent/v2/chat", kind="latency", delay_ms=3000, times=1)
-    conversation_id, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
-    waiting = asyncio.ensure_future(reader.next_event())
+    """A browser that leaves while the gateway works on the message (before any save was due) can still stop it."""
+    conversation_id, waiting = await open_slow_to_start(viewer_client, gw, docs_folder, gateway_faults)
     await asyncio.sleep(0.05)
     assert not waiting.done(), "the gateway is still thinking"
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
-    turn = await ChatTurn.objects.aget(conversation_id=conversation_id)
-    stopped = await viewer_client.post(reverse("assistants-chat-stop", kwargs={"token": turn.token}), headers=STREAM)
+    stopped = await stop(viewer_client, conversation_id)
     assert stopped.status_code == 200
     assert 'data-testid="chat-retry"' in stopped.content.decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_a_message_whose_answer_is_slow_to_start_is_saved_for_stop_meanwhile(
+    viewer_client, gw, docs_folder, gateway_faults
+):
+    """The save waits for the first word, but never longer than TURN_SAVE_DELAY: Stop finds the message."""
+    conversation_id, waiting = await open_slow_to_start(viewer_client, gw, docs_folder, gateway_faults)
+    deadline = time.monotonic() + 2
+    while not await ChatTurn.objects.filter(conversation_id=conversation_id).aexists():
+        assert time.monotonic() < deadline, "the message was not saved while its answer was slow to start"
+        await asyncio.sleep(0.02)
+    assert not waiting.done(), "the gateway is still thinking"
+    assert (await stop(viewer_client, conversation_id)).status_code == 200
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
