@@ -16,16 +16,8 @@ _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = httpx.Timeout(120, connect=30)
 
 
-# uvicorn closes a connection idle for 5 s, and httpx keeps one idle for 5 s by default: a request
-# sent on a connection just as the server closes it fails with ReadError (pages_rps@50 idles one
-# path's connections for its 4 s slice of the other's). Let go of idle connections first.
-KEEPALIVE_EXPIRY = 3.0
-
-
 def _limits(connections: int) -> httpx.Limits:
-    return httpx.Limits(
-        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=KEEPALIVE_EXPIRY
-    )
+    return httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
 
 
 async def console_login(url: str, username: str, password: str, *, connections: int = 100) -> httpx.AsyncClient:
