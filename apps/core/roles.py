@@ -14,6 +14,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
@@ -34,17 +35,6 @@ class Role(IntEnum):
 ROLE_BY_GROUP = {role.group_name: role for role in Role}
 
 
-async def arole_for(user) -> Role | None:
-    """The highest role the user holds (superusers are Admins), or None."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    names = [name async for name in user.groups.values_list("name", flat=True)]
-    roles = [ROLE_BY_GROUP[name] for name in names if name in ROLE_BY_GROUP]
-    return max(roles, default=None)
-
-
 # Every request asks for its user's groups. Through the ORM, building this query costs
 # about 0.3 ms here, ten times what SQLite takes to answer it.
 _GROUP_NAMES_SQL = (
@@ -55,7 +45,7 @@ _GROUP_NAMES_SQL = (
 
 
 def role_for(user) -> Role | None:
-    """Sync twin of ``arole_for``: for the request's user (in its one database step), commands and forms."""
+    """The highest role the user holds (superusers are Admins), or None."""
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
@@ -64,6 +54,11 @@ def role_for(user) -> Role | None:
         cursor.execute(_GROUP_NAMES_SQL, [user.pk])
         names = [name for (name,) in cursor.fetchall()]
     return max((ROLE_BY_GROUP[name] for name in names if name in ROLE_BY_GROUP), default=None)
+
+
+async def arole_for(user) -> Role | None:
+    """``role_for`` from async code: the group read runs in the sync thread."""
+    return await sync_to_async(role_for)(user)
 
 
 async def aresolve_role(request: HttpRequest) -> Role | None:

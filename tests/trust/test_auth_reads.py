@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from apps.accounts.backends import ModelBackend
 from apps.accounts.sessions import SessionStore
-from apps.core.roles import Role, role_for
+from apps.core.roles import Role, arole_for, role_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,5 +79,6 @@ def test_the_role_is_the_highest_of_the_users_groups():
     user.groups.add(Group.objects.create(name="Not a role"))
 
     assert role_for(user) == Role.OPERATOR
+    assert async_to_sync(arole_for)(user) == Role.OPERATOR, "the async twin reads the same"
     user.groups.remove(Group.objects.get(name="Operator"))
     assert role_for(user) == Role.VIEWER
