@@ -294,10 +294,11 @@ async def _turn_saved(turn: ChatTurn) -> bool:
 class _TurnSave:
     """The turn's save (``_turn_saved``), started by the first ``start()`` or ``await``, or after ``delay`` seconds.
 
-    The relay starts it once the answer's first part is out. Run while that part
-    is on its way, the save (in the sync thread) and the relay (on the event
-    loop) take turns at the interpreter and the first word comes later
-    (``make bench``). ``delay`` bounds how long a slow answer leaves the message
+    The relay starts it once the answer's first part is out, and relays the next
+    parts while it runs (``_saved_and_recorded``). Run while the first part is
+    on its way, the save (in the sync thread) and the relay (on the event loop)
+    take turns at the interpreter and the first word comes later (``make
+    bench``). ``delay`` bounds how long a slow answer leaves the message
     unsaved, so Stop and Retry find it.
     """
 
@@ -314,6 +315,23 @@ class _TurnSave:
 
     def __await__(self):
         return self.start().__await__()
+
+    @property
+    def refused(self) -> bool:
+        """The save is over, and the database refused it."""
+        task = self._task
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return False
+        return not task.result()
+
+
+async def _saved_and_recorded(actor, turn: ChatTurn, saved: _TurnSave) -> bool:
+    """Wait for the turn's save, then record a new conversation's start; whether the turn was saved."""
+    if not await saved:
+        return False
+    if turn.starts_conversation:
+        await audit_event_record(actor=actor, entry=_start_entry(turn.conversation), outcome=SUCCESS)
+    return True
 
 
 def _start_entry(conversation: Conversation) -> AuditEntry:
@@ -379,7 +397,7 @@ async def chat_relay(
         plain = content_type == "text/plain"
         buffer = bytearray()
         ended = False
-        started = False
+        recorded: asyncio.Future[bool] | None = None  # the save and start record, once the first part is out
         silent = 0.0
         chunks = _chunks_with_keepalive(response.aiter_bytes(), heartbeat)
         try:
@@ -407,20 +425,17 @@ async def chat_relay(
                 events = answer.changes()
                 for event in events:
                     yield event
-                if events and not started:
-                    started = True
-                    if not await saved:
-                        break
-                    if turn.starts_conversation:  # recorded once the first part is out, not ahead of it
-                        await audit_event_record(actor=actor, entry=_start_entry(conversation), outcome=SUCCESS)
-                if ended:
+                if events and recorded is None:
+                    # Saved, and a new conversation's start recorded, while the next words are relayed:
+                    # waiting for the database here held up the second word (make bench).
+                    recorded = asyncio.ensure_future(_saved_and_recorded(actor, turn, saved))
+                if ended or saved.refused:
                     break
         except httpx.HTTPError:
             answer.error = "The connection to the Imbrace gateway was lost before the answer was complete."
         finally:
-            # Waited for even when the browser left. A start is audited even if no part came.
-            if await saved and turn.starts_conversation and not started:
-                await audit_event_record(actor=actor, entry=_start_entry(conversation), outcome=SUCCESS)
+            # Waited for even when the browser left. A start is recorded even if no part came.
+            await (recorded if recorded is not None else _saved_and_recorded(actor, turn, saved))
         if not await saved:
             yield RelayEvent("failure", text=UNSAVED, retry=False)
             yield RelayEvent("done")

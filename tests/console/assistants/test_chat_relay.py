@@ -15,9 +15,12 @@ import uuid
 
 import httpx
 import pytest
+from asgiref.sync import sync_to_async
 from django.urls import reverse
 
+from apps.assistants import chat_services
 from apps.assistants.models import ChatTurn
+from apps.audit.models import AuditEvent
 from tests.chat_helpers import make_assistant
 from tests.support import ROLE_PASSWORDS
 
@@ -201,6 +204,36 @@ async def test_a_message_whose_answer_is_slow_to_start_is_saved_for_stop_meanwhi
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_the_answer_goes_on_while_its_message_is_being_saved(viewer_client, slow_assistant, monkeypatch):
+    """A slow save (patched: the local gateway cannot slow the console's own database) holds up no word.
+
+    The whole answer (17 words, 20 ms apart) is relayed within the 1 s the save takes; the
+    conversation's start is recorded once the save is done, before the answer's ``done``.
+    """
+    save = chat_services.chat_turn_save.func
+    saved_at: list[float] = []
+
+    def slow_save(turn) -> None:
+        time.sleep(1.0)
+        save(turn)
+        saved_at.append(time.monotonic())
+
+    monkeypatch.setattr(chat_services, "chat_turn_save", sync_to_async(slow_save))
+    assistant = await asyncio.to_thread(slow_assistant, 20)
+    conversation_id, reader = await open_stream(viewer_client, assistant["id"], "What is the refund policy?")
+    words = 0
+    while words < 5:
+        await reader.until("delta")
+        words += 1
+    assert not saved_at, "five words were relayed while the message was being saved"
+    await reader.until("done")
+    assert saved_at, "the answer ends once its message is saved"
+    assert await ChatTurn.objects.filter(conversation_id=conversation_id).aexists()
+    starts = AuditEvent.objects.filter(action="chat.start", changes__conversation=conversation_id)
+    assert await starts.acount() == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
