@@ -2,11 +2,11 @@
 
 ``python -m bench.pauses`` sleeps 10 ms at a time and prints, as a JSON line,
 each wake-up that came more than ``LATE_MS`` late, with the monotonic time it
-came at (the clock every process on the machine shares). A hundred wake-ups a second
-cost the machine next to nothing, so the watcher hardly adds to what it watches. It does nothing
+came at (the clock every process on the machine shares). It does nothing
 else, so lateness here is the machine's: the hypervisor taking the CPUs away,
-or more runnable processes than cores. ``Pauses`` runs it beside a case and
-says how late it woke within a window of the case's own.
+or more runnable processes than cores. A hundred wake-ups a second cost next
+to nothing, so the watcher hardly adds to what it watches. ``Pauses`` runs it
+beside a case and says how late it woke within a window of the case's own.
 """
 
 from __future__ import annotations

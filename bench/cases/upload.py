@@ -77,8 +77,8 @@ async def _delete_uploads(gateway: httpx.AsyncClient, folder_id: str) -> None:
     there, the kernel writes them back to disk while the next uploads are
     measured (six of them are more than its dirty-page threshold). That
     write-back slowed both paths' uploads by a fifth and put stalls of 82-113 ms
-    on the direct path in 3 of 11 runs (33-51 ms in 17 runs with the files
-    deleted). Deleted at once, most of their pages are never written.
+    on the direct path in 3 of 11 runs (33-51 ms in 17 of 19 runs with the
+    files deleted). Deleted at once, most of their pages are never written.
     """
     listed = await gateway.get("/data-board/files", params={"folder_id": folder_id})
     ids = [file["id"] for file in listed.json().get("data") or []]

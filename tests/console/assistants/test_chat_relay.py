@@ -210,7 +210,7 @@ async def test_a_message_whose_answer_is_slow_to_start_is_saved_for_stop_meanwhi
 async def test_the_answer_goes_on_while_its_message_is_being_saved(viewer_client, slow_assistant, monkeypatch):
     """A slow save (patched: the local gateway cannot slow the console's own database) holds up no word.
 
-    The whole answer (17 words, 20 ms apart) is relayed within the 1 s the save takes; the
+    Five of the answer's words (20 ms apart) arrive within the 1 s the save takes; the
     conversation's start is recorded once the save is done, before the answer's ``done``.
     """
     save = chat_services.chat_turn_save.func
