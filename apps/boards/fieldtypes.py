@@ -120,17 +120,12 @@ class Field:
         return TYPE_LABELS.get(self.type, self.type)
 
     @cached_property
-    def html_id(self) -> str:
-        """The id, escaped for markup (once per page, not once per cell)."""
-        return esc(self.id)
-
-    @cached_property
     def view_class(self) -> str:
-        return f"cell type-{self.type.lower()}"
+        return f"type-{self.type.lower()}"
 
     @cached_property
     def edit_class(self) -> str:
-        return self.view_class + (" cell-editable" if self.editable else "")
+        return ("cell-editable " if self.editable else "") + self.view_class
 
     @property
     def editable(self) -> bool:
@@ -222,11 +217,10 @@ class Cell:
             return f'<span class="long-value" title="{esc(self.text)}">{esc(_short(self.text, 80))}</span>'
         return esc(self.text)
 
-    def td(self, *, editable: bool, html_item_id: str) -> str:
-        """The cell's ``<td>``; its row passes its item's id already escaped."""
+    def td(self, *, editable: bool) -> str:
+        """The cell's ``<td>``: no id of its own; its item is its row's, its field its column's."""
         css = self.field.edit_class if editable else self.field.view_class
-        field_id = self.field.html_id
-        return f'<td id="cell-{html_item_id}-{field_id}" class="{css}" data-field="{field_id}">{self.markup()}</td>'
+        return f'<td class="{css}">{self.markup()}</td>'
 
 
 def esc(value: object) -> str:

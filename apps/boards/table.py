@@ -29,7 +29,7 @@ def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, del
     item_id = esc(item.get("id", ""))
     name = esc(title)
     created = esc(item.get("created_at") or "")
-    parts = [f'<tr id="item-{item_id}" class="item-row" data-item-id="{item_id}" tabindex="-1">']
+    parts = [f'<tr id="item-{item_id}" class="item-row" tabindex="-1">']
     if support:
         edit = esc(edit_url.replace(_ITEM, str(item.get("id", ""))))
         delete = esc(delete_url.replace(_ITEM, str(item.get("id", ""))))
@@ -43,7 +43,7 @@ def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, del
         )
     else:
         parts.append('<td class="select-cell"></td>')
-    parts.extend(cell.td(editable=support, html_item_id=item_id) for cell in cells)
+    parts.extend(cell.td(editable=support) for cell in cells)
     parts.append(f'<td class="created-cell"><time datetime="{created}">{created[:10]}</time></td></tr>')
     return "".join(parts)
 

@@ -356,7 +356,7 @@ async def cell_edit(request: HttpRequest, board_id: str, item_id: str, field_id:
                 response = render_page(request, "boards/board_detail.html", row_context, partial="row")
                 return add_toast(response, f"Saved {board_field.name}.")
         response = render_page(request, "boards/board_detail.html", context, partial="cell_editor", status=422)
-        response.headers["HX-Retarget"] = f"#cell-{item_id}-{field_id}"
+        response.headers["HX-Retarget"] = "closest td"  # the editor's cell: the form posting is inside it
         response.headers["HX-Reswap"] = "innerHTML"
         return response
     if not is_htmx(request):

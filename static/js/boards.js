@@ -32,12 +32,15 @@
     row.scrollIntoView({ block: "nearest" });
   }
 
-  // Cell URLs come from one template on the table rather than two attributes on every cell.
+  // A cell's URL comes from one template on the table, its row's id (item-ID) and its column's
+  // header (data-field): a page of 400 cells carries no ids of its own.
   function cellUrl(cell, suffix) {
     var t = cell.closest("table");
     var row = cell.closest("tr");
-    if (!t || !t.dataset.cellUrl || !row) return "";
-    return t.dataset.cellUrl.replace("ITEM", row.dataset.itemId).replace("FIELD", cell.dataset.field) + suffix;
+    var header = t && t.tHead && t.tHead.rows[0].cells[cell.cellIndex];
+    if (!t || !t.dataset.cellUrl || !row || !header || !header.dataset.field) return "";
+    var item = row.id.replace(/^item-/, "");
+    return t.dataset.cellUrl.replace("ITEM", item).replace("FIELD", header.dataset.field) + suffix;
   }
 
   function focusEditor(cell) {

@@ -48,7 +48,7 @@ def test_board_from_creation_to_csv(page, live_console):
 
     # Inline edit: click the cell, type, Enter; the row updates in place.
     globex_row = page.locator("#items-table tbody tr", has_text="Globex").get_attribute("id")
-    globex_cell = page.locator(f"#{globex_row} td.cell").first
+    globex_cell = page.locator(f"#{globex_row} td.cell-editable").first
     globex_cell.click()
     editor = globex_cell.locator(".cell-editor input[type=text]")
     expect(editor).to_be_focused()
@@ -59,7 +59,7 @@ def test_board_from_creation_to_csv(page, live_console):
 
     # Escape cancels without saving.
     acme_row = page.locator("#items-table tbody tr", has_text="Acme Corp").get_attribute("id")
-    acme_stage = page.locator(f"#{acme_row} td.cell").nth(1)
+    acme_stage = page.locator(f"#{acme_row} td.cell-editable").nth(1)
     acme_stage.click()
     acme_stage.locator("select").select_option("Lead")
     acme_stage.locator("select").press("Escape")
@@ -117,8 +117,16 @@ def test_keyboard_and_bulk_delete(page, live_console):
     page.keyboard.press("e")
     editor = rows.nth(0).locator(".cell-editor input[type=text]")
     expect(editor).to_be_focused()
-    editor.press("Escape")
+    # A refused value comes back into the same cell, with the reason and what was typed.
+    editor.fill("Bravo")
+    editor.press("Enter")
+    first_cell = rows.nth(0).locator("td.cell-editable").first
+    expect(first_cell.locator(".field-error")).to_contain_text("already exists")
+    expect(first_cell.locator(".cell-editor input[type=text]")).to_have_value("Bravo")
+    expect(page.locator(".cell-editor")).to_have_count(1)
+    first_cell.locator(".cell-editor input[type=text]").press("Escape")
     expect(page.locator(".cell-editor")).to_have_count(0)
+    expect(first_cell).to_have_text("Charlie")  # newest first
 
     page.keyboard.press("/")
     expect(page.locator("#item-search")).to_be_focused()
