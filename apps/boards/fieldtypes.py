@@ -183,8 +183,9 @@ class Cell:
     stars: int = 0
 
     @property
-    def star_text(self) -> str:
-        return "★" * self.stars + "☆" * max(RATING_MAX - self.stars, 0)
+    def stars_markup(self) -> str:
+        """Filled and empty stars, as entities (the table's markup stays ASCII: see ``apps/boards/table.py``)."""
+        return "&#9733;" * self.stars + "&#9734;" * max(RATING_MAX - self.stars, 0)
 
     @property
     def html(self) -> SafeString:
@@ -197,24 +198,22 @@ class Cell:
             return '<span class="empty-value" aria-label="empty"></span>'
         if kind == "bool":
             return (
-                '<span class="bool-value is-true">✓ Yes</span>'
+                '<span class="bool-value is-true">&#10003; Yes</span>'
                 if self.text == "Yes"
                 else '<span class="bool-value">No</span>'
             )
         if kind == "chips":
             return "".join(f'<span class="chip">{esc(chip)}</span>' for chip in self.chips)
         if kind == "link":
-            return (
-                f'<a href="{esc(self.href)}" target="_blank" rel="noopener noreferrer">{esc(_short(self.text, 40))}</a>'
-            )
+            text = _short_markup(self.text, 40)
+            return f'<a href="{esc(self.href)}" target="_blank" rel="noopener noreferrer">{text}</a>'
         if kind in ("email", "phone"):
             return f'<a href="{esc(self.href)}">{esc(self.text)}</a>'
         if kind == "rating":
-            return (
-                f'<span class="rating" aria-label="{esc(self.text)}" title="{esc(self.text)}">{self.star_text}</span>'
-            )
+            label = esc(self.text)
+            return f'<span class="rating" aria-label="{label}" title="{label}">{self.stars_markup}</span>'
         if kind == "long":
-            return f'<span class="long-value" title="{esc(self.text)}">{esc(_short(self.text, 80))}</span>'
+            return f'<span class="long-value" title="{esc(self.text)}">{_short_markup(self.text, 80)}</span>'
         return esc(self.text)
 
     def td(self, *, editable: bool) -> str:
@@ -228,8 +227,9 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _short(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+def _short_markup(text: str, length: int) -> str:
+    """The text cut to ``length`` characters, escaped (the ellipsis as an entity: see ``Cell.markup``)."""
+    return esc(text) if len(text) <= length else esc(text[: length - 1].rstrip()) + "&hellip;"
 
 
 def _rating(value: Any) -> int:

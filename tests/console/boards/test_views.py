@@ -98,10 +98,10 @@ def test_detail_renders_values_by_type(console_client, gw, board):
     assert "48,000" in page
     assert 'href="mailto:jane@acme.example"' in page
     assert "2026-05-01" in page
-    assert "✓ Yes" in page
+    assert "&#10003; Yes" in page  # ✓, as an entity
     assert 'href="https://acme.example"' in page and 'rel="noopener noreferrer"' in page
     assert 'href="javascript:' not in page
-    assert "★★★★☆" in page
+    assert "&#9733;" * 4 + "&#9734;" in page  # ★★★★☆
     assert "2 items" in page
 
 
@@ -127,7 +127,7 @@ def test_search_partial_shows_total_and_no_result_state(console_client, gw, boar
     add_item(gw, board, Name="Acme Foods")
     add_item(gw, board, Name="Globex")
     found = text(console_client.get(f"/boards/{board['id']}/", {"q": "acme"}, headers=htmx("items-region")))
-    assert "2 matches for “acme”" in found
+    assert "2 matches for &ldquo;acme&rdquo;" in found
     assert "Globex" not in found
     none = text(console_client.get(f"/boards/{board['id']}/", {"q": "nothing here"}, headers=htmx("items-region")))
     assert 'data-testid="no-results"' in none
