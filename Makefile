@@ -7,7 +7,7 @@ PORT ?= 8000
 LOCALGATEWAY_PORT ?= 8100
 export LOCALGATEWAY_PORT PORT
 
-.PHONY: run test lint format bench venv dev-deps chromium migrate seed reset-localgateway clean
+.PHONY: run test lint format bench bench-instructions venv dev-deps chromium valgrind migrate seed reset-localgateway clean
 
 $(BIN)/.runtime: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed"; exit 1; }
@@ -28,6 +28,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's valgrind, for `make bench-instructions` only.
+valgrind:
+	@command -v valgrind >/dev/null 2>&1 || { \
+		echo "Installing Debian's valgrind for make bench-instructions"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
 
 migrate: venv
 	@mkdir -p var
@@ -50,6 +56,10 @@ test: dev-deps chromium
 
 bench: dev-deps
 	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+
+# The console's instructions for one items page, under callgrind: a count that machine noise does not move.
+bench-instructions: dev-deps valgrind
+	$(BIN)/python -m bench.instructions
 
 lint: dev-deps
 	$(BIN)/ruff check .
