@@ -24,6 +24,30 @@ _ITEM = "ITEM-ID"
 
 
 @dataclass(frozen=True)
+class Column:
+    field: Field
+    sort_url: str
+    sorted: str  # "", "ascending", "descending"
+
+
+def header_html(columns: list[Column]) -> SafeString:
+    """The field columns' ``<th>``s: each a sort link, with its field's id for the cell editor (boards.js)."""
+    parts = []
+    for column in columns:
+        field = column.field
+        url = esc(column.sort_url)
+        name = esc(field.name)
+        sorted_ = f' aria-sort="{column.sorted}"' if column.sorted else ""
+        badge = ' <span class="badge badge-muted" title="Identifier">id</span>' if field.identifier else ""
+        parts.append(
+            f'<th scope="col"{sorted_} class="{field.view_class}" data-field="{esc(field.id)}">'
+            f'<a href="{url}" hx-get="{url}" hx-target="#items-region" hx-push-url="true" title="Sort by {name}">'
+            f"{name}{badge}</a></th>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - built from esc()-escaped values
+
+
+@dataclass(frozen=True)
 class Row:
     item: dict
     cells: list[Cell]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import quote, urlencode
 
@@ -22,7 +21,7 @@ from imbrace_console.gateway import GatewayError
 from . import imports, selectors, services
 from .fieldtypes import Field, cell_for, fields_of, item_title
 from .forms import BoardCreateForm, BoardForm, FieldForm, ItemForm, field_key
-from .table import rows_html, table_rows
+from .table import Column, header_html, rows_html, table_rows
 
 
 def _is_support(request: HttpRequest) -> bool:
@@ -134,13 +133,6 @@ async def board_delete(request: HttpRequest, board_id: str) -> HttpResponse:
 # --- the items table ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    field: Field
-    sort_url: str
-    sorted: str  # "", "ascending", "descending"
-
-
 class TableState:
     """The items table's place (query, page, size, sort), kept in the URL."""
 
@@ -200,7 +192,7 @@ async def _table_context(request: HttpRequest, board_id: str, state: TableState)
     return {
         "board": board,
         "fields": fields,
-        "columns": columns,
+        "header_html": header_html(columns),
         "created_sort_url": state.url(sort=created_sort, page=1),
         "created_sorted": created_current,
         "rows": rows,

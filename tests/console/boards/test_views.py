@@ -135,6 +135,22 @@ def test_search_partial_shows_total_and_no_result_state(console_client, gw, boar
     assert 'data-testid="no-items"' in text(console_client.get(f"/boards/{empty_board['id']}/"))
 
 
+def test_column_headers_escape_field_names_and_carry_the_field_for_the_cell_editor(console_client, gw):
+    fields = [
+        {"name": "Title", "type": "ShortText", "isUniqueIdentifier": True},
+        {"name": "<i>Odd</i> & co", "type": "Number"},
+    ]
+    board = gw.post("/data-board/boards", json={"name": unique("Headers"), "fields": fields}).json()["data"]
+    add_item(gw, board, Title="One")
+    title, odd = (field["id"] for field in board["fields"])
+    page = text(console_client.get(f"/boards/{board['id']}/"))
+    header = page[page.index("<thead>") : page.index("</thead>")]
+    assert "&lt;i&gt;Odd&lt;/i&gt; &amp; co" in header and "<i>Odd</i>" not in header
+    assert f'class="type-number" data-field="{odd}"' in header
+    assert f'data-field="{title}"' in header and 'title="Identifier">id</span>' in header
+    assert f'href="/boards/{board["id"]}/?sort=fields.{odd}"' in header
+
+
 def test_viewer_reads_the_table_without_edit_controls(console_client, gw, board):
     add_item(gw, board, Name="Readable")
     viewer = console_client.as_role("Viewer")
