@@ -7,7 +7,7 @@ from .roles import Role
 
 
 def console(request: HttpRequest) -> dict:
-    """What every template may ask: the viewer's role and what it allows.
+    """What every template may ask: the viewer's role and what it allows, and the section of the console.
 
     The role is looked up by the view (``role_required``) before rendering, so
     this reads it without touching the database.
@@ -15,6 +15,8 @@ def console(request: HttpRequest) -> dict:
     role = getattr(request, "console_role", None)
     return {
         "console_role": role,
+        # The first part of the path ("" on the dashboard): the navigation marks its link as current.
+        "section": request.path_info.lstrip("/").partition("/")[0],
         "can": {
             "view": role is not None,
             "support": role is not None and role >= Role.SUPPORT,

@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.console",
             ],
+            # Every template's {% url %} remembers its answers (the module says why).
+            "builtins": ["apps.core.templatetags.remembered_urls"],
         },
     }
 ]
@@ -141,6 +143,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("CONSOLE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "apps.core.storage.RememberedStaticFilesStorage"},
+}
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Files are spooled to disk above 2.5 MB and streamed from there to the gateway.

@@ -17,5 +17,5 @@ TEMPLATES[0]["APP_DIRS"] = False
 IMBRACE_RETRY_BACKOFF = 0.01
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "apps.core.storage.RememberedStaticFilesStorage"},
 }

@@ -80,3 +80,12 @@ def test_logout_is_post_only(console_client):
     response = console_client.post("/logout/")
     assert response.status_code == 302
     assert console_client.get("/").status_code == 302
+
+
+def test_the_navigation_marks_the_section_the_page_is_in(console_client):
+    admin = console_client.as_role("Admin")
+    for path, label in [("/", "Dashboard"), ("/boards/", "Boards"), ("/audit/", "Audit log"), ("/users/", "Users")]:
+        html = admin.get(path).content.decode()
+        nav = html[html.index('<ul class="nav-links">') : html.index("</ul>", html.index('<ul class="nav-links">'))]
+        assert nav.count('aria-current="page"') == 1, path
+        assert f'aria-current="page">{label}</a>' in nav, path
