@@ -32,8 +32,15 @@ _NO_ATTRIBUTE = object()
 
 @lru_cache(maxsize=4096)
 def _reverse(view_name, args: tuple, kwargs: tuple, current_app, script_prefix: str, urlconf) -> str:
+    # Each argument comes with its type (1, 1.0 and True are equal keys but not equal URLs);
     # script_prefix is part of the key only: reverse() reads the same prefix itself.
-    return reverse(view_name, urlconf=urlconf, args=args, kwargs=dict(kwargs), current_app=current_app)
+    return reverse(
+        view_name,
+        urlconf=urlconf,
+        args=[value for _, value in args],
+        kwargs={key: value for key, _, value in kwargs},
+        current_app=current_app,
+    )
 
 
 @receiver(setting_changed)
@@ -55,8 +62,10 @@ def _current_app(context) -> str | None:
 class RememberedURLNode(URLNode):
     def render(self, context) -> str:
         view_name = self.view_name.resolve(context)
-        args = tuple(arg.resolve(context) for arg in self.args)
-        kwargs = tuple(sorted((key, value.resolve(context)) for key, value in self.kwargs.items()))
+        values = [arg.resolve(context) for arg in self.args]
+        named = {name: arg.resolve(context) for name, arg in self.kwargs.items()}
+        args = tuple((type(value), value) for value in values)
+        kwargs = tuple((name, type(value), value) for name, value in sorted(named.items()))  # names are unique
         key = (view_name, args, kwargs, _current_app(context), get_script_prefix(), get_urlconf())
         try:
             hash(key)

@@ -57,3 +57,10 @@ def test_an_argument_that_cannot_be_a_key_still_reverses():
     ids = [BOARD]
     assert render("{% url 'boards-detail' ids %}", ids=ids) == escape(reverse("boards-detail", args=[ids]))
     assert _reverse.cache_info().currsize == 0
+
+
+def test_equal_arguments_of_different_types_are_different_urls():
+    source = "{% url 'boards-detail' value %}"
+    assert render(source, value=1) == reverse("boards-detail", args=[1])
+    assert render(source, value=True) == reverse("boards-detail", args=[True])
+    assert _reverse.cache_info().currsize == 2
