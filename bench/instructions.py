@@ -104,7 +104,7 @@ async def _pages(board_id: str, password: str, count: int) -> None:
     from imbrace_console.asgi import application
 
     client = InProcess(application)
-    status, _ = await client.request("GET", "/login/")
+    await client.request("GET", "/login/")  # for the CSRF cookie
     form = {"username": ROLE, "password": password, "csrfmiddlewaretoken": client.cookies.get("csrftoken", "")}
     status, _ = await client.request("POST", "/login/", form=form)
     if status != 302:

@@ -53,7 +53,7 @@ class Pauses:
             self._events.append((event["at"], event["late_ms"]))
 
     def worst(self, start: float, end: float) -> float:
-        """How late (ms) the latest wake-up between ``start`` and ``end`` (monotonic) came; 0 if none was."""
+        """How late (ms) the most overdue wake-up between ``start`` and ``end`` (monotonic) came; 0 if none was."""
         return max((late for at, late in self._events if start <= at <= end), default=0.0)
 
 

@@ -15,7 +15,3 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [
 ]
 TEMPLATES[0]["APP_DIRS"] = False
 IMBRACE_RETRY_BACKOFF = 0.01
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "apps.core.storage.RememberedStaticFilesStorage"},
-}
