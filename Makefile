@@ -23,17 +23,18 @@ $(BIN)/.dev: requirements-dev.txt $(BIN)/.runtime
 venv: $(BIN)/.runtime
 dev-deps: $(BIN)/.dev
 
+# Debian's package $(1), whose command has the same name, unless it is there already; $(2) says what for.
+apt_install = command -v $(1) >/dev/null 2>&1 || { \
+	echo "Installing Debian's $(1) $(2)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
+
 # Debian's Chromium for the browser tests; Playwright never downloads a browser here.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@$(call apt_install,chromium,for the browser tests)
 
 # Debian's valgrind, for `make bench-instructions` only.
 valgrind:
-	@command -v valgrind >/dev/null 2>&1 || { \
-		echo "Installing Debian's valgrind for make bench-instructions"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+	@$(call apt_install,valgrind,for make bench-instructions)
 
 migrate: venv
 	@mkdir -p var
