@@ -1,7 +1,7 @@
 """How late the machine lets an idle process wake: stalls that no server's code caused.
 
-``python -m bench.pauses`` sleeps 10 ms at a time and prints, as a JSON line,
-each wake-up that came more than ``LATE_MS`` late, with the monotonic time it
+``python -m bench.pauses`` prints ``ready``, then sleeps 10 ms at a time and
+prints, as a JSON line, each wake-up that came more than ``LATE_MS`` late, with the monotonic time it
 came at (the clock every process on the machine shares). It does nothing
 else, so lateness here is the machine's: the hypervisor taking the CPUs away,
 or more runnable processes than cores. A hundred wake-ups a second cost next
@@ -21,6 +21,7 @@ LATE_MS = 1.0
 
 
 def main() -> None:
+    print("ready", flush=True)
     last = time.monotonic()
     while True:
         time.sleep(SLEEP_S)
@@ -42,6 +43,9 @@ class Pauses:
         self._process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.pauses", stdout=asyncio.subprocess.PIPE
         )
+        assert self._process.stdout is not None
+        # Its interpreter starting up would overlap what it watches: wait until it is watching.
+        await self._process.stdout.readline()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -1,4 +1,6 @@
-"""``python -m bench.uploader``: send one file from disk and report how it went (JSON on stdout).
+"""``python -m bench.uploader``: send one file from disk and report how it went.
+
+On stdout: a ``ready`` line just before the sending starts, then one JSON object.
 
 A process of its own, so the sending competes with nothing in the load
 process that watches the rest of the console meanwhile. httpx streams the
@@ -29,6 +31,7 @@ def main() -> None:
     parser.add_argument("--form", action="append", default=[])
     args = parser.parse_args()
     headers = dict(header.split(": ", 1) for header in args.header)
+    print("ready", flush=True)  # the watchers begin now, not during this interpreter's start-up
     started = time.perf_counter()
     with args.file.open("rb") as handle, httpx.Client(timeout=httpx.Timeout(600, connect=10)) as client:
         if args.form:

@@ -34,6 +34,11 @@ RECORDS = {
 MB = 1 << 20
 FULL_SIZE = 1 << 30
 QUICK_SIZE = 16 * MB
+# Each upload's file is deleted once it is measured (see _delete_uploads). About 2 s after such a
+# delete the whole machine stopped for 15-30 ms: every process, idle ones too, woke late at the
+# same moment. That came in 10 of 20 uploads started right after a delete and in none of 4 first
+# uploads; with this wait between the delete and the next upload, once in 35 (16 ms).
+SETTLE_S = 6.0
 UPLOAD_NAME = "bench-upload.docx"  # a type the console accepts and the local gateway stores without reading
 
 
@@ -59,6 +64,7 @@ def params(ctx) -> dict:
         # Uploads per path, taking turns (console, direct, direct, console, ...): one upload's
         # throughput moves by a third from run to run on a shared 2-core machine.
         "rounds": 1 if ctx.quick else 3,
+        "settle_s": 0 if ctx.quick else SETTLE_S,
     }
 
 
@@ -86,15 +92,30 @@ async def _delete_uploads(gateway: httpx.AsyncClient, folder_id: str) -> None:
         await gateway.post("/data-board/files/delete", json={"ids": ids})
 
 
+def _turns(rounds: int) -> list[str]:
+    """The paths in the order they upload: console, direct, direct, console, console, direct, ..."""
+    return [name for round_ in range(rounds) for name in (("console", "direct"), ("direct", "console"))[round_ % 2]]
+
+
 def _ok(run: dict) -> bool:
     return 200 <= run["status"] < 400
 
 
-async def _upload(args: list[str]) -> tuple[int, float, str]:
-    """Send the file with ``bench.uploader`` in its own process; (HTTP status, seconds, body head)."""
+async def _upload_started(args: list[str]) -> asyncio.subprocess.Process:
+    """``bench.uploader`` in its own process, once it has started and is about to send.
+
+    The watchers start after this: the interpreter starting up is not the upload.
+    """
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.uploader", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
+    assert process.stdout is not None
+    await process.stdout.readline()  # its ``ready`` line (empty if it failed before)
+    return process
+
+
+async def _upload_finished(process: asyncio.subprocess.Process) -> tuple[int, float, str]:
+    """How the upload went: (HTTP status, seconds, body head); status 0 when the uploader failed."""
     stdout, stderr = await process.communicate()
     if process.returncode != 0:
         return 0, 0.0, (stderr.decode(errors="replace").strip().splitlines() or ["uploader failed"])[-1][:200]
@@ -166,27 +187,32 @@ async def run(job: Job) -> list[dict]:
     paths = {"console": via_console, "direct": via_direct}
     runs: dict[str, list[dict]] = {name: [] for name in paths}
     try:
+        # Warm the watchers' paths: a page's first answer (its template compiled, its gateway
+        # connection opened) is not a stall caused by the upload.
+        await console.get(p["page_url"])
         if relay is not None:
-            await relay.chat(p["assistant_id"])  # warm the watchers' path
+            await relay.chat(p["assistant_id"])
         async with Pauses() as pauses:
             with RssSampler(job.console_pid) as memory:
-                for round_ in range(p["rounds"]):
-                    for name in ("console", "direct") if round_ % 2 == 0 else ("direct", "console"):
-                        watch = Watch(console, relay, p["assistant_id"], p["page_url"])
-                        before = memory.reset()
-                        started = time.monotonic()
-                        status, seconds, body = await watch.during(_upload(paths[name]))
-                        runs[name].append(
-                            {
-                                "status": status,
-                                "seconds": seconds,
-                                "body": body,
-                                "growth": (memory.peak - before) / MB,
-                                "worst": watch.worst(),
-                                "window": (started, time.monotonic()),
-                            }
-                        )
-                        await _delete_uploads(gateway, p["folder_id"])
+                for index, name in enumerate(_turns(p["rounds"])):
+                    if index:
+                        await asyncio.sleep(p["settle_s"])  # after the last upload's delete: see SETTLE_S
+                    uploader = await _upload_started(paths[name])
+                    watch = Watch(console, relay, p["assistant_id"], p["page_url"])
+                    before = memory.reset()
+                    started = time.monotonic()
+                    status, seconds, body = await watch.during(_upload_finished(uploader))
+                    runs[name].append(
+                        {
+                            "status": status,
+                            "seconds": seconds,
+                            "body": body,
+                            "growth": (memory.peak - before) / MB,
+                            "worst": watch.worst(),
+                            "window": (started, time.monotonic()),
+                        }
+                    )
+                    await _delete_uploads(gateway, p["folder_id"])
     finally:
         await console.aclose()
         await gateway.aclose()

@@ -1,9 +1,10 @@
-"""The bench's pure helpers: percentiles, gaps, per-event lateness, targets, the table, the event reader."""
+"""The bench's pure helpers: percentiles, gaps, per-event lateness, targets, the table, the event reader, turns."""
 
 from __future__ import annotations
 
 import pytest
 
+from bench.cases.upload import _turns
 from bench.client import sse_events
 from bench.report import judge, table
 from bench.stats import largest_gap, lateness, percentile
@@ -82,3 +83,8 @@ async def test_sse_events_joins_split_chunks_and_skips_comments():
     chunks = ['data: {"a"', ":1}\n\n: keepalive\n\nevent: delta\r\ndata: <p>x</p>\r\n\r\n", "data: [DONE]\n\n"]
     events = [text async for _, text in sse_events(_Chunks(chunks))]
     assert events == ['data: {"a":1}', "event: delta\ndata: <p>x</p>", "data: [DONE]"]
+
+
+def test_upload_turns_alternate_which_path_goes_first():
+    assert _turns(1) == ["console", "direct"]
+    assert _turns(3) == ["console", "direct", "direct", "console", "console", "direct"]
