@@ -1,12 +1,13 @@
 """How late the machine lets an idle process wake: stalls that no server's code caused.
 
 ``python -m bench.pauses`` prints ``ready``, then sleeps 10 ms at a time and
-prints, as a JSON line, each wake-up that came more than ``LATE_MS`` late, with the monotonic time it
-came at (the clock every process on the machine shares). It does nothing
-else, so lateness here is the machine's: the hypervisor taking the CPUs away,
-or more runnable processes than cores. A hundred wake-ups a second cost next
-to nothing, so the watcher hardly adds to what it watches. ``Pauses`` runs it
-beside a case and says how late it woke within a window of the case's own.
+prints, as a JSON line, each wake-up that came more than ``LATE_MS`` late,
+with the monotonic time it came at (the clock every process on the machine
+shares). It does nothing else, so lateness here is the machine's: the
+hypervisor taking the CPUs away, or more runnable processes than cores. A
+hundred wake-ups a second cost next to nothing, so the watcher hardly adds to
+what it watches. ``Pauses`` runs it beside a case and says how late it woke
+within a window of the case's own.
 """
 
 from __future__ import annotations
