@@ -47,14 +47,6 @@ def header_html(columns: list[Column]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - built from esc()-escaped values
 
 
-@dataclass(frozen=True)
-class Row:
-    item: dict
-    cells: list[Cell]
-    title: str
-    html: SafeString
-
-
 def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, delete_url: str, support: bool) -> str:
     item_id = esc(item.get("id", ""))
     name = esc(title)
@@ -78,19 +70,25 @@ def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, del
     return "".join(parts)
 
 
-def table_rows(*, board_id: str, fields: list[Field], items: list[dict], support: bool) -> list[Row]:
-    """Rows ready to print; ``support`` adds selection, actions and editable cells."""
+def table_rows(*, board_id: str, fields: list[Field], items: list[dict], support: bool) -> list[SafeString]:
+    """Each item's ``<tr>``, ready to print; ``support`` adds selection, actions and editable cells."""
     edit_url = reverse("board-items-update", kwargs={"board_id": board_id, "item_id": _ITEM})
     delete_url = reverse("board-items-delete", kwargs={"board_id": board_id, "item_id": _ITEM})
-    rows = []
-    for item in items:
-        cells = cells_for(fields, item)
-        title = item_title(fields, item)
-        markup = _row_markup(item, cells, title, edit_url=edit_url, delete_url=delete_url, support=support)
-        rows.append(Row(item, cells, title, mark_safe(markup)))  # noqa: S308 - built from esc()-escaped values
-    return rows
+    return [
+        mark_safe(  # noqa: S308 - built from esc()-escaped values
+            _row_markup(
+                item,
+                cells_for(fields, item),
+                item_title(fields, item),
+                edit_url=edit_url,
+                delete_url=delete_url,
+                support=support,
+            )
+        )
+        for item in items
+    ]
 
 
-def rows_html(rows: list[Row]) -> SafeString:
+def rows_html(rows: list[SafeString]) -> SafeString:
     """The rows' markup in one piece: a page's 50 rows, without a template loop over them."""
-    return mark_safe("".join(row.html for row in rows))  # noqa: S308 - each row's markup is built escaped
+    return mark_safe("".join(rows))  # noqa: S308 - each row's markup is built escaped
