@@ -195,7 +195,6 @@ async def _table_context(request: HttpRequest, board_id: str, state: TableState)
         "header_html": header_html(columns),
         "created_sort_url": state.url(sort=created_sort, page=1),
         "created_sorted": created_current,
-        "rows": rows,
         "rows_html": rows_html(rows),
         "page": page,
         "state": state,
