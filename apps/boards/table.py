@@ -48,13 +48,14 @@ def header_html(columns: list[Column]) -> SafeString:
 
 
 def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, delete_url: str, support: bool) -> str:
-    item_id = esc(item.get("id", ""))
+    raw_id = str(item.get("id", ""))
+    item_id = esc(raw_id)
     name = esc(title)
     created = esc(item.get("created_at") or "")
     parts = [f'<tr id="item-{item_id}" class="item-row" tabindex="-1">']
     if support:
-        edit = esc(edit_url.replace(_ITEM, str(item.get("id", ""))))
-        delete = esc(delete_url.replace(_ITEM, str(item.get("id", ""))))
+        edit = esc(edit_url.replace(_ITEM, raw_id))
+        delete = esc(delete_url.replace(_ITEM, raw_id))
         parts.append(
             f'<td class="select-cell"><input type="checkbox" name="ids" value="{item_id}" form="bulk-form"'
             f' aria-label="Select {name}"></td>'
