@@ -84,6 +84,24 @@ def test_create_folder_with_a_bad_name_keeps_the_input(console_client):
     assert 'value="kept"' in html
 
 
+def test_create_folder_with_a_bad_name_keeps_the_chosen_parent(console_client, make_folder):
+    parent = make_folder(unique("Kept parent"))
+    response = console_client.post("/knowledge/folders/new/", {"name": "a/b", "parent": parent["id"]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'<option value="{parent["id"]}" selected>/{parent["name"]}</option>' in html
+    assert '<option value="root" selected>' not in html
+
+
+def test_create_folder_inside_an_unknown_folder_marks_the_choice(console_client):
+    response = console_client.post("/knowledge/folders/new/", {"name": "Lost", "parent": "no-such-folder"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<select name="parent" id="id_parent" aria-invalid="true">' in html
+    assert "Select a valid choice." in html
+    assert 'value="Lost"' in html
+
+
 def test_create_folder_needs_an_operator(console_client):
     response = console_client.as_role("Support").post("/knowledge/folders/new/", {"name": "x", "parent": "root"})
     assert response.status_code == 403
