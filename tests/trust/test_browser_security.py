@@ -37,8 +37,16 @@ def test_every_page_loads_without_csp_violations(admin_crawl):
     assert violations == {}
 
 
+OFF_SITE = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1)")
+
+
 class InlineFinder(HTMLParser):
-    """Inline scripts, style attributes, event-handler attributes and off-site resources, as parsed."""
+    """Inline scripts, style attributes, event-handler attributes, off-site resources and unsafe links, as parsed.
+
+    A resource (any ``src``, a ``<link href>``) must come from the console. A
+    link to another site (a board's website field) is a navigation, not a
+    resource, and must not hand that site this page: ``rel="noopener noreferrer"``.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,10 +56,15 @@ class InlineFinder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = {name for name, _ in attrs}
         self._in_inline_script = tag == "script" and "src" not in names
+        rel = set((dict(attrs).get("rel") or "").split())
         for name, value in attrs:
             if name.startswith("on") or name == "style":
                 self.found.append(f"<{tag} {name}=...>")
-            if name in ("src", "href") and value and re.match(r"(?:https?:)?//(?!127\.0\.0\.1)", value):
+            if name not in ("src", "href") or not value:
+                continue
+            if value.strip().lower().startswith("javascript:"):
+                self.found.append(f"<{tag} {name}={value}>")
+            elif OFF_SITE.match(value) and (name == "src" or tag != "a" or not {"noopener", "noreferrer"} <= rel):
                 self.found.append(f"<{tag} {name}={value}>")
 
     def handle_data(self, data: str) -> None:
@@ -112,3 +125,21 @@ def test_the_gateway_credential_never_reaches_a_page_or_the_log(admin_crawl, liv
     log = live_console.log_text()
     assert "gateway" in log  # the log is being written (the client logs each call)
     assert secret not in log
+
+
+def _found(markup: str) -> list[str]:
+    finder = InlineFinder()
+    finder.feed(markup)
+    return finder.found
+
+
+def test_the_markup_check_tells_safe_links_from_unsafe_markup():
+    """The crawl's check itself: what it lets through and what it flags."""
+    assert _found('<a href="/boards/">Boards</a><script src="/static/app.js"></script>') == []
+    assert _found('<a href="https://acme.example" target="_blank" rel="noopener noreferrer">acme</a>') == []
+    assert _found('<a href="https://acme.example">acme</a>') == ["<a href=https://acme.example>"]
+    assert _found('<script src="https://cdn.example/x.js"></script>') == ["<script src=https://cdn.example/x.js>"]
+    assert _found('<link rel="stylesheet noopener noreferrer" href="//cdn.example/x.css">') != []
+    assert _found('<a href=" JavaScript:alert(1)" rel="noopener noreferrer">x</a>') != []
+    assert _found('<p style="color: red" onclick="go()">x</p>') == ["<p style=...>", "<p onclick=...>"]
+    assert _found("<script>alert(1)</script>") == ["inline <script>: alert(1)"]
