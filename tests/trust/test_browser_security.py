@@ -40,6 +40,13 @@ def test_every_page_loads_without_csp_violations(admin_crawl):
 OFF_SITE = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1)")
 
 
+def _unsafe(tag: str, name: str, url: str, rel: set[str]) -> bool:
+    if url.strip().lower().startswith("javascript:"):
+        return True
+    off_site_link = tag == "a" and name == "href"
+    return bool(OFF_SITE.match(url)) and not (off_site_link and {"noopener", "noreferrer"} <= rel)
+
+
 class InlineFinder(HTMLParser):
     """Inline scripts, style attributes, event-handler attributes, off-site resources and unsafe links, as parsed.
 
@@ -60,11 +67,7 @@ class InlineFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name == "style":
                 self.found.append(f"<{tag} {name}=...>")
-            if name not in ("src", "href") or not value:
-                continue
-            if value.strip().lower().startswith("javascript:"):
-                self.found.append(f"<{tag} {name}={value}>")
-            elif OFF_SITE.match(value) and (name == "src" or tag != "a" or not {"noopener", "noreferrer"} <= rel):
+            if name in ("src", "href") and value and _unsafe(tag, name, value, rel):
                 self.found.append(f"<{tag} {name}={value}>")
 
     def handle_data(self, data: str) -> None:
