@@ -58,9 +58,10 @@ test: dev-deps chromium
 bench: dev-deps
 	$(BIN)/python -m bench $(if $(QUICK),--quick,)
 
-# The console's instructions for one items page, under callgrind: a count that machine noise does not move.
+# The console's instructions for one items page (PAGE=knowledge: the knowledge page), under callgrind:
+# a count that machine noise does not move.
 bench-instructions: dev-deps valgrind
-	$(BIN)/python -m bench.instructions
+	$(BIN)/python -m bench.instructions $(if $(PAGE),--page $(PAGE))
 
 lint: dev-deps
 	$(BIN)/ruff check .

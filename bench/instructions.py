@@ -1,4 +1,4 @@
-"""``python -m bench.instructions``: the console's own work for one items page, counted in instructions.
+"""``python -m bench.instructions``: the console's own work for one page, counted in instructions.
 
 On this machine a timing moves by a fifth or more from one run to the next,
 so a change that saves a few percent of the console's work is lost in
@@ -8,13 +8,16 @@ which do not depend on what else the machine is doing.
 The console is not served here. A child process imports its ASGI application
 and calls it with the scope uvicorn would pass, each request in a task of its
 own as uvicorn runs it, logged in through the login form. It talks over HTTP
-to a real local gateway holding the bench's board (10,000 items, 8 fields).
-The child runs twice under callgrind: once with ``WARM`` pages and once with
-``WARM + PAGES``. The difference, divided by ``PAGES``, is one page's
-instructions, start-up (imports, settings, the first requests) left out.
+to a real local gateway holding what the page shows. Two pages can be counted
+(``--page``): ``items``, 50 rows of the bench's board (10,000 items, 8
+fields) as Support sees it, and ``knowledge``, the folder list the upload
+case fetches while files arrive, as the bench's Admin sees it. The child runs
+twice under callgrind: once with ``WARM`` pages and once with ``WARM +
+PAGES``. The difference, divided by ``PAGES``, is one page's instructions,
+start-up (imports, settings, the first requests) left out.
 
 What it counts is the console's process only: the middleware, the session and
-user reads, the gateway client, the rows and the template. The gateway and the
+user reads, the gateway client, the view and the template. The gateway and the
 network are not in it. Callgrind counts a large copy (``rep movsb``) as one
 instruction a byte, so copies weigh more here than in seconds.
 """
@@ -30,13 +33,55 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
+
+from . import seed
 
 WARM = 5
 PAGES = 40
 PAGE_SIZE = 50
-ROLE = "support"  # sees the whole table: selection, row actions, editable cells
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A page to count: who sees it, what the gateway is seeded with, and how the page is asked for."""
+
+    record: str
+    role: str
+    seed: Callable  # (gateway client) -> the id the page is about
+    path: str  # with ``{id}``
+    marker: bytes  # in every answer counted, so an error page is never counted
+    what: str
+    paged: bool = False  # asked for page by page, spread over the board as the boards case visits it
+
+    def query(self, index: int) -> str:
+        return f"page={1 + (index % 20) * 10}&size={PAGE_SIZE}" if self.paged else ""
+
+
+COUNTED = {
+    # Support sees the whole table: selection, row actions, editable cells.
+    "items": Counted(
+        "board_items_page_instructions",
+        "support",
+        lambda gateway: seed.board_seed(gateway, items=10_000)["board_id"],
+        "/boards/{id}/",
+        b'class="item-row"',
+        "one items page (50 rows, 8 fields)",
+        paged=True,
+    ),
+    # The upload case's watched page, as its Admin sees it (with the new-folder form).
+    "knowledge": Counted(
+        "knowledge_page_instructions",
+        "admin",
+        lambda gateway: seed.folder_seed(gateway)["folder_id"],
+        "/knowledge/",
+        b'data-testid="folder-node"',
+        "the knowledge page (one folder, the new-folder form)",
+    ),
+}
 
 
 def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -100,28 +145,27 @@ class InProcess:
         return start["status"], content
 
 
-async def _pages(board_id: str, password: str, count: int) -> None:
+async def _pages(counted: Counted, target_id: str, password: str, count: int) -> None:
     from imbrace_console.asgi import application
 
     client = InProcess(application)
     await client.request("GET", "/login/")  # for the CSRF cookie
-    form = {"username": ROLE, "password": password, "csrfmiddlewaretoken": client.cookies.get("csrftoken", "")}
+    form = {"username": counted.role, "password": password, "csrfmiddlewaretoken": client.cookies.get("csrftoken", "")}
     status, _ = await client.request("POST", "/login/", form=form)
     if status != 302:
         raise SystemExit(f"bench.instructions: the log-in answered {status}, not a redirect")
-    path = f"/boards/{board_id}/"
+    path = counted.path.format(id=target_id)
     for index in range(count):
-        page = 1 + (index % 20) * 10  # pages spread over the board, as the boards case visits them
-        status, content = await client.request("GET", path, query=f"page={page}&size={PAGE_SIZE}")
-        if status != 200 or b'class="item-row"' not in content:
-            raise SystemExit(f"bench.instructions: page {page} answered {status} without rows")
+        status, content = await client.request("GET", path, query=counted.query(index))
+        if status != 200 or counted.marker not in content:
+            raise SystemExit(f"bench.instructions: {path} ({index + 1}) answered {status} without what it shows")
 
 
-def child(board_id: str, password: str, count: int) -> None:
-    """Run ``count`` items pages in this process (under callgrind when the parent asks)."""
+def child(page: str, target_id: str, password: str, count: int) -> None:
+    """Run ``count`` pages in this process (under callgrind when the parent asks)."""
     import uvloop
 
-    uvloop.run(_pages(board_id, password, count))
+    uvloop.run(_pages(COUNTED[page], target_id, password, count))
 
 
 def _collected(log: Path) -> int:
@@ -131,7 +175,7 @@ def _collected(log: Path) -> int:
     return int(match.group(1))
 
 
-def _counted(work: Path, env: dict, board_id: str, password: str, count: int) -> int:
+def _counted(work: Path, env: dict, page: str, target_id: str, password: str, count: int) -> int:
     log = work / f"callgrind-{count}.log"
     command = [
         "valgrind",
@@ -142,7 +186,9 @@ def _counted(work: Path, env: dict, board_id: str, password: str, count: int) ->
         "-m",
         "bench.instructions",
         "--child",
-        board_id,
+        target_id,
+        "--page",
+        page,
         "--pages",
         str(count),
     ]
@@ -158,20 +204,21 @@ def _counted(work: Path, env: dict, board_id: str, password: str, count: int) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.instructions", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--page", choices=sorted(COUNTED), default="items", help="the page counted (default items)")
     parser.add_argument("--pages", type=int, default=PAGES, help=f"pages counted (default {PAGES})")
-    parser.add_argument("--child", metavar="BOARD_ID", help=argparse.SUPPRESS)
+    parser.add_argument("--child", metavar="ID", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, os.environ["BENCH_ROLE_PASSWORD"], args.pages)
+        child(args.page, args.child, os.environ["BENCH_ROLE_PASSWORD"], args.pages)
         return
     if shutil.which("valgrind") is None:
         sys.exit("bench.instructions: valgrind is needed (make bench-instructions installs Debian's package)")
 
     import httpx
 
-    from . import seed
     from .servers import ROLE_PASSWORDS, Console, Gateway
 
+    counted = COUNTED[args.page]
     sys.stdout.reconfigure(line_buffering=True)
     with tempfile.TemporaryDirectory(prefix="bench-instructions-") as tmp:
         work = Path(tmp)
@@ -181,22 +228,22 @@ def main() -> None:
         console.work_dir.mkdir(parents=True)
         gateway.start()
         try:
-            print("bench.instructions: seeding a board of 10,000 items and setting up the console")
+            print(f"bench.instructions: seeding the gateway for {counted.what} and setting up the console")
             with httpx.Client(base_url=gateway.url, headers={"x-api-key": gateway.api_key}, timeout=120) as client:
-                board_id = seed.board_seed(client, items=10_000)["board_id"]
+                target_id = counted.seed(client)
             console.set_up()
             # The same hash seed in both runs, so dict and set layouts do not differ between them.
             env = {**console.env(), "PYTHONHASHSEED": "0"}
-            password = ROLE_PASSWORDS[ROLE]
+            password = ROLE_PASSWORDS[counted.role]
             print(f"bench.instructions: {WARM} and {WARM + args.pages} pages under callgrind (a minute or two each)")
-            base = _counted(work, env, board_id, password, WARM)
-            total = _counted(work, env, board_id, password, WARM + args.pages)
+            base = _counted(work, env, args.page, target_id, password, WARM)
+            total = _counted(work, env, args.page, target_id, password, WARM + args.pages)
         finally:
             gateway.stop()
     per_page = (total - base) / args.pages
     millions = round(per_page / 1e6, 2)
-    print(json.dumps({"case": "board_items_page_instructions", "console": millions, "unit": "M", "n": args.pages}))
-    print(f"bench.instructions: one items page (50 rows, 8 fields) runs {millions} M instructions in the console")
+    print(json.dumps({"case": counted.record, "console": millions, "unit": "M", "n": args.pages}))
+    print(f"bench.instructions: {counted.what} runs {millions} M instructions in the console")
 
 
 if __name__ == "__main__":
