@@ -1,9 +1,12 @@
 """What the load process uses to talk to the servers: a logged-in console session,
-a direct gateway client, a reader of server-sent events, and a memory sampler."""
+a direct gateway client, a reader of server-sent events, a memory sampler, and
+its own helper processes started."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -14,6 +17,20 @@ import psutil
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = httpx.Timeout(120, connect=30)
+
+
+async def ready_process(module: str, *args: str, stderr: int | None = None) -> asyncio.subprocess.Process:
+    """``python -m module *args``, once it has printed its ``ready`` line (an empty read if it failed first).
+
+    A case starts measuring after this: the helper's interpreter starting up
+    is not part of what it measures.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, *args, stdout=asyncio.subprocess.PIPE, stderr=stderr
+    )
+    assert process.stdout is not None
+    await process.stdout.readline()
+    return process
 
 
 def _limits(connections: int) -> httpx.Limits:

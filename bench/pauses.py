@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
+
+from .client import ready_process
 
 SLEEP_S = 0.01
 LATE_MS = 1.0
@@ -41,12 +42,7 @@ class Pauses:
         self._events: list[tuple[float, float]] = []
 
     async def __aenter__(self) -> Pauses:
-        self._process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.pauses", stdout=asyncio.subprocess.PIPE
-        )
-        assert self._process.stdout is not None
-        # Its interpreter starting up would overlap what it watches: wait until it is watching.
-        await self._process.stdout.readline()
+        self._process = await ready_process("bench.pauses")  # watching before the case goes on
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

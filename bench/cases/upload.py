@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from ..client import RssSampler, console_login, gateway_client
+from ..client import RssSampler, console_login, gateway_client, ready_process
 from ..job import Job, Skip, record
 from ..pauses import Pauses
 from ..stats import largest_gap, percentile, rounded
@@ -99,19 +98,6 @@ def _turns(rounds: int) -> list[str]:
 
 def _ok(run: dict) -> bool:
     return 200 <= run["status"] < 400
-
-
-async def _upload_started(args: list[str]) -> asyncio.subprocess.Process:
-    """``bench.uploader`` in its own process, once it has started and is about to send.
-
-    The watchers start after this: the interpreter starting up is not the upload.
-    """
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.uploader", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    assert process.stdout is not None
-    await process.stdout.readline()  # its ``ready`` line (empty if it failed before)
-    return process
 
 
 async def _upload_finished(process: asyncio.subprocess.Process) -> tuple[int, float, str]:
@@ -197,7 +183,8 @@ async def run(job: Job) -> list[dict]:
                 for index, name in enumerate(_turns(p["rounds"])):
                     if index:
                         await asyncio.sleep(p["settle_s"])  # after the last upload's delete: see SETTLE_S
-                    uploader = await _upload_started(paths[name])
+                    # The watchers start once it is about to send: its start-up is not the upload.
+                    uploader = await ready_process("bench.uploader", *paths[name], stderr=asyncio.subprocess.PIPE)
                     watch = Watch(console, relay, p["assistant_id"], p["page_url"])
                     before = memory.reset()
                     started = time.monotonic()
