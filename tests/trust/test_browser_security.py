@@ -61,9 +61,9 @@ class InlineFinder(HTMLParser):
         self._in_inline_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = {name for name, _ in attrs}
-        self._in_inline_script = tag == "script" and "src" not in names
-        rel = set((dict(attrs).get("rel") or "").split())
+        attributes = dict(attrs)
+        self._in_inline_script = tag == "script" and "src" not in attributes
+        rel = set((attributes.get("rel") or "").split())
         for name, value in attrs:
             if name.startswith("on") or name == "style":
                 self.found.append(f"<{tag} {name}=...>")
