@@ -39,6 +39,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from . import seed
+from .asgi import body_then_wait, http_scope
 
 WARM = 5
 PAGES = 40
@@ -108,37 +109,15 @@ class InProcess:
             headers.append((b"cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()).encode()))
         if form is not None:
             headers.append((b"content-type", b"application/x-www-form-urlencoded"))
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 40000),
-            "server": ("127.0.0.1", 80),
-        }
         sent: list[dict] = []
-        delivered = False
-        never = asyncio.Event()
-
-        async def receive() -> dict:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await never.wait()  # the client stays connected
-            return {"type": "http.disconnect"}
+        never = asyncio.Event()  # the client stays connected
 
         async def send(message: dict) -> None:
             sent.append(message)
 
         # uvicorn runs each request in a task of its own; so does this.
-        await asyncio.create_task(self.application(scope, receive, send))
+        scope = http_scope(method, path, headers, query=query)
+        await asyncio.create_task(self.application(scope, body_then_wait(body, never), send))
         start = next(message for message in sent if message["type"] == "http.response.start")
         self.cookies.update(_cookies(start.get("headers", [])))
         content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

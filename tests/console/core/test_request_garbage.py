@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.template.context import BaseContext, ContextDict
 from django.urls import reverse
 
+from bench.asgi import body_then_wait, http_scope
 from imbrace_console.streaming import ConsoleASGIHandler
 from tests.chat_helpers import make_assistant
 
@@ -68,29 +69,7 @@ async def serve(path: str, cookies: str, *, body: bytes = b"", leave_on: bytes =
         (b"content-type", b"application/x-www-form-urlencoded"),
         (b"content-length", str(len(body)).encode()),
     ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST" if body else "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    received, out, gone = False, bytearray(), asyncio.Event()
-
-    async def receive() -> dict:
-        nonlocal received
-        if not received:
-            received = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await gone.wait()
-        return {"type": "http.disconnect"}
+    out, gone = bytearray(), asyncio.Event()
 
     async def send(message: dict) -> None:
         if message["type"] == "http.response.body":
@@ -101,7 +80,8 @@ async def serve(path: str, cookies: str, *, body: bytes = b"", leave_on: bytes =
             if not message.get("more_body") or (leave_on and leave_on in out):
                 gone.set()
 
-    await ConsoleASGIHandler()(scope, receive, send)
+    scope = http_scope("POST" if body else "GET", path, headers)
+    await ConsoleASGIHandler()(scope, body_then_wait(body, gone), send)
     return bytes(out)
 
 
