@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from .fieldtypes import Cell, Field, cells_for, esc, item_title
+from .fieldtypes import Field, cell_markup, esc, item_title
 
 _ITEM = "ITEM-ID"
 
@@ -47,7 +47,10 @@ def header_html(columns: list[Column]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - built from esc()-escaped values
 
 
-def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, delete_url: str, support: bool) -> str:
+def _row_markup(
+    item: dict, columns: list[tuple[Field, str]], title: str, *, edit_url: str, delete_url: str, support: bool
+) -> str:
+    """One ``<tr>``; ``columns`` pairs each field with its cells' opening ``<td>``."""
     raw_id = str(item.get("id", ""))
     item_id = esc(raw_id)
     name = esc(title)
@@ -66,7 +69,8 @@ def _row_markup(item: dict, cells: list[Cell], title: str, *, edit_url: str, del
         )
     else:
         parts.append('<td class="select-cell"></td>')
-    parts.extend(cell.td(editable=support) for cell in cells)
+    values = item.get("fields") or {}
+    parts.extend([f"{td}{cell_markup(field, values.get(field.id))}</td>" for field, td in columns])
     parts.append(f'<td class="created-cell"><time datetime="{created}">{created[:10]}</time></td></tr>')
     return "".join(parts)
 
@@ -75,15 +79,12 @@ def table_rows(*, board_id: str, fields: list[Field], items: list[dict], support
     """Each item's ``<tr>``, ready to print; ``support`` adds selection, actions and editable cells."""
     edit_url = reverse("board-items-update", kwargs={"board_id": board_id, "item_id": _ITEM})
     delete_url = reverse("board-items-delete", kwargs={"board_id": board_id, "item_id": _ITEM})
+    # A cell has no id of its own: its item is its row's, its field its column's.
+    columns = [(field, f'<td class="{field.edit_class if support else field.view_class}">') for field in fields]
     return [
         mark_safe(  # noqa: S308 - built from esc()-escaped values
             _row_markup(
-                item,
-                cells_for(fields, item),
-                item_title(fields, item),
-                edit_url=edit_url,
-                delete_url=delete_url,
-                support=support,
+                item, columns, item_title(fields, item), edit_url=edit_url, delete_url=delete_url, support=support
             )
         )
         for item in items

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +19,7 @@ from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError
 
 from . import imports, selectors, services
-from .fieldtypes import Field, cell_for, fields_of, item_title
+from .fieldtypes import Field, cell_markup, fields_of, item_title
 from .forms import BoardCreateForm, BoardForm, FieldForm, ItemForm, field_key
 from .table import Column, header_html, rows_html, table_rows
 
@@ -365,9 +365,8 @@ async def cell_show(request: HttpRequest, board_id: str, item_id: str, field_id:
     board_field = next((f for f in fields_of(board) if f.id == field_id), None)
     if board_field is None:
         raise Http404("That field no longer exists.")
-    cell = cell_for(board_field, (item.get("fields") or {}).get(field_id))
-    # Always the fragment: the cell has no page of its own.
-    return render(request, "boards/board_detail.html#cell_value", {"cell": cell})
+    # Always the fragment: the cell has no page of its own. Its markup is escaped as it is built.
+    return HttpResponse(cell_markup(board_field, (item.get("fields") or {}).get(field_id)))
 
 
 @require_GET

@@ -6,7 +6,7 @@ import pytest
 
 from apps.audit.models import AuditEvent
 from apps.boards import imports, selectors, services
-from apps.boards.fieldtypes import cells_for, fields_of
+from apps.boards.fieldtypes import cell_markup, fields_of
 from imbrace_console.gateway import GatewayConflict, GatewayNotFound
 
 from .conftest import add_item, ids, unique
@@ -67,9 +67,10 @@ async def test_item_page_lists_labels_and_search_resolves_raw_ids(gw, board):
 
     found = await selectors.board_item_page(board_id=board["id"], query="acme")
     assert found.total == 1 and found.query == "acme"
-    cells = cells_for(fields_of(board), found.items[0])
-    assert cells[1].chips == ("Won",), "a raw option id from search is shown as its label"
-    assert cells[2].text == "1,200"
+    stage, amount = fields_of(board)[1:3]
+    values = found.items[0]["fields"]
+    assert cell_markup(stage, values[stage.id]) == '<span class="chip">Won</span>', "a raw option id shows its label"
+    assert cell_markup(amount, values[amount.id]) == "1,200"
 
     second = await selectors.board_item_page(board_id=board["id"], page=2, size=25)
     assert second.items == [] and second.page == 2
