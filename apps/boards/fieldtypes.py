@@ -171,6 +171,8 @@ def format_number(value: Any) -> str:
 
 
 _NEEDS_ESCAPE = re.compile(r"[&<>\"']").search
+_EMPTY = '<span class="empty-value" aria-label="empty"></span>'
+_NO = '<span class="bool-value">No</span>'
 
 
 def esc(value: object) -> str:
@@ -288,8 +290,6 @@ def _sub_table(field: Field, value: Any) -> str:
     return f"{count} row{'' if count == 1 else 's'}"
 
 
-_EMPTY = '<span class="empty-value" aria-label="empty"></span>'
-_NO = '<span class="bool-value">No</span>'
 # A value's markup by field type, for the types that have their own; the others read as text (``_other``).
 _MARKUP: dict[str, Callable[[Field, Any], str]] = {
     "Checkbox": _checkbox,
