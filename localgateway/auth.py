@@ -1,7 +1,7 @@
 """The gateway's credential check (``authRouter``), as an ASGI middleware.
 
-Order and failure bodies follow the contract (assistants-chat.md §1,
-data-board.md §2, flows.md §1.2): ``x-api-key``, then ``Authorization:
+Order and failure bodies follow docs/contract/platform/auth.md#credentials
+and #failure-bodies: ``x-api-key``, then ``Authorization:
 Bearer`` with ``x-organization-id``, then ``x-access-token``. The real
 gateway's holes (unvalidated tokens on webhook paths, ``?organizationId=``
 overriding the token) are deliberately not reproduced.

@@ -1,6 +1,6 @@
 """Writes to assistants on the AI service (``/v3/ai``), each one audited.
 
-The service's traps, hidden here (assistants-chat.md §2-3):
+The service's traps, hidden here (docs/contract/assistants-chat.md#creating-an-assistant, #editing):
 
 - it creates assistants with ``streaming: false`` and no model unless told;
 - its update route replaces the whole assistant, resetting what is not sent,

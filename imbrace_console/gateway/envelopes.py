@@ -1,4 +1,4 @@
-"""The three envelope families of the gateway's services (data-board.md §3).
+"""The three envelope families of the gateway's services (docs/contract/data-board.md#envelopes).
 
 - boards and items: ``{"data": ...}``; lists add ``total``/``count``
 - folders and files: ``{"success": true, "message": "...", "data": ...}``

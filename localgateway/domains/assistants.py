@@ -1,6 +1,6 @@
 """The AI service's assistants, custom providers and model catalogue (``/v3/ai``).
 
-Follows assistants-chat.md §2-4: create answers 200; every failure is a 400
+Follows docs/contract/assistants-chat.md: create answers 200; every failure is a 400
 ``{"detail": "[ERROR: <message>]"}``, "not found" included; the two update
 routes reset the fields the contract lists when they are left out; deletes
 are soft. Each assistant is one JSON row, scoped to the caller's organization.
@@ -356,7 +356,7 @@ def _apply_resets(row: dict, body: dict) -> None:
 
 
 def _replace(row: dict, body: dict) -> None:
-    """``PUT /assistant_apps/{id}``: everything not sent falls back to its default (§3.2)."""
+    """``PUT /assistant_apps/{id}``: everything not sent falls back to its default (assistants-chat.md#editing)."""
     _apply_resets(row, body)
     row["model_id"] = body["model_id"] if body.get("model_id") is not None else ""
     row["agent_type"] = body.get("agent_type", "agent")
@@ -375,7 +375,7 @@ def _replace(row: dict, body: dict) -> None:
 
 
 def _partial(organization_id: str, row: dict, body: dict) -> None:
-    """``PUT /assistants/{id}``: keeps some omitted fields, still resets others (§3.3)."""
+    """``PUT /assistants/{id}``: keeps some omitted fields, still resets others (assistants-chat.md#editing)."""
     _apply_resets(row, body)
     for key in (
         "model_id",

@@ -1,4 +1,4 @@
-"""data-board: boards, fields, items, search and CSV export (data-board.md §3-8).
+"""data-board: boards, fields, items, search and CSV export (docs/contract/data-board.md).
 
 Boards keep their field definitions as one JSON list, as the service does.
 Items keep their values in a JSON object keyed by field id, with a porter-stemmed
@@ -6,7 +6,7 @@ FTS5 index beside them for ``POST /search/:boardId`` (whole words, all words).
 By-id routes are scoped to the caller's organisation: the real service does not
 check it, which is a hole the stand-in does not reproduce.
 
-Two open points of the contract are switches (§12.8), read from the environment:
+Two open points of the contract are switches (traps.md#open-questions), read from the environment:
 ``LOCALGATEWAY_BOARD_AUTO_NAME_FIELD=1`` gives a new board the legacy ``Name``
 identifier field, and ``LOCALGATEWAY_BOARD_FIELD_FLAGS=snake`` stores new field
 flags as ``is_identifier``/``is_unique_identifier``/``is_default``.
@@ -681,7 +681,7 @@ def _attachment(value: Any) -> list[dict]:
 
 
 def process_value(field: dict, value: Any) -> Any:
-    """What the service stores for one field's value (§6); raises ApiError for invalid options."""
+    """What the service stores for one field's value (data-board.md#items); raises ApiError for invalid options."""
     if value is None or value == "":
         return None
     kind = field.get("type")
@@ -1053,7 +1053,7 @@ def _fts_query(q: str) -> str | None:
 def search_items(
     organization_id: str, board_id: str, *, q: str = "", filter_text: str = "", sort: list[str], limit: int, offset: int
 ) -> tuple[list[dict], int]:
-    """Hits and exact total for one board (§8)."""
+    """Hits and exact total for one board (data-board.md#search)."""
     conn = db.conn()
     where = ["i.board_id = ?", "i.organization_id = ?"]
     params: list[Any] = [board_id, organization_id]
@@ -1167,7 +1167,7 @@ def _currency(value: Any) -> str:
 
 
 def export_cell(field: dict, value: Any, zone: ZoneInfo) -> str:
-    """One value as the export writes it (§7)."""
+    """One value as the export writes it (data-board.md#csv-export)."""
     kind = field.get("type")
     if kind == "Notes":
         return NOTES_PLACEHOLDER

@@ -5,7 +5,7 @@ passages from the files in the assistant's folders and the items of its
 boards against the question (plus the previous question when the new one is a
 follow-up), calls a bound flow's sync webhook when the question asks for what
 the flow's description covers, and streams the reply word by word as an AI
-SDK v6 UI message stream (assistants-chat.md §5). History is kept per session
+SDK v6 UI message stream (docs/contract/assistants-chat.md#the-event-stream). History is kept per session
 ``id`` and per local user (the caller's account email), as ai-agent does.
 
 ``GET /_local/chat/streams`` lists recent streams with when each opened and

@@ -2,7 +2,7 @@
 
 It knows three built-in pieces (the webhook trigger, the webhook piece's
 Return Response and the data-board piece's "create item"), recomputes step
-validity the way the engine does (flows.md §5), and runs a flow's linear
+validity the way the engine does (docs/contract/flows.md#operations), and runs a flow's linear
 chain of steps, resolving ``{{trigger.body.x}}`` style references.
 
 Nothing here touches HTTP or the database: ``flows.py`` stores versions and

@@ -1,9 +1,10 @@
 """Activepieces (the workflow engine) behind ``/activepieces``: flows, webhooks and runs.
 
-Follows gateway-contract/flows.md: one project per organisation, created on
-its first call (§1.4, §8); SeekPage lists with opaque cursors (§2); the flow
-operations and version states (§5); webhooks with their status codes and the
-sync listener's timeout (§6); runs that go QUEUED → RUNNING → terminal (§7).
+Follows docs/contract/flows.md: one project per organisation, created on
+its first call (#the-project); SeekPage lists with opaque cursors
+(#lists-and-cursors); the flow operations and version states (#operations,
+#publishing); webhooks with their status codes and the sync listener's timeout
+(#webhooks); runs that go QUEUED → RUNNING → terminal (#runs).
 The steps themselves run in ``flow_engine``.
 """
 
@@ -144,7 +145,7 @@ def not_found(entity: str, entity_id: str) -> JSONResponse:
     return ap_error(404, "ENTITY_NOT_FOUND", {"entityType": entity, "entityId": entity_id})
 
 
-# --- projects and principals (§1.4) ----------------------------------------------------------------
+# --- projects and principals (flows.md#the-project) -------------------------------------------------
 
 
 def project_for(organization_id: str) -> str:
@@ -183,7 +184,7 @@ def _principal(request: Request) -> tuple[str, dict] | JSONResponse:
     return project_for(identity.organization_id), _user_for(identity.user_id or f"org-user-{identity.organization_id}")
 
 
-# --- cursors (§2) ----------------------------------------------------------------------------------
+# --- cursors (flows.md#lists-and-cursors) -----------------------------------------------------------
 
 
 def _encode_cursor(direction: str, key: str, row_id: str) -> str:
@@ -401,7 +402,7 @@ def invalid_reason(trigger: dict) -> str:
     return ""
 
 
-# --- flow operations (§5) ---------------------------------------------------------------------------
+# --- flow operations (flows.md#operations) ----------------------------------------------------------
 
 
 def _action_shape(action: Any) -> str:
@@ -587,7 +588,7 @@ def flow_operation(*, flow: dict, kind: str, request_body: dict, user_id: str) -
     raise AssertionError(kind)
 
 
-# --- runs (§3.5, §7) --------------------------------------------------------------------------------
+# --- runs (flows.md#runs) ---------------------------------------------------------------------------
 
 
 def _run_json(row: dict, *, with_steps: bool) -> dict:
@@ -694,7 +695,7 @@ def _background(coroutine) -> None:
     task.add_done_callback(_tasks.discard)
 
 
-# --- webhooks (§6) ----------------------------------------------------------------------------------
+# --- webhooks (flows.md#webhooks) -------------------------------------------------------------------
 
 
 def _organization_of(project_id: str) -> str:

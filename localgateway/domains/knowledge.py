@@ -1,4 +1,4 @@
-"""Knowledge Hub folders and files of data-board (data-board.md §9-§10).
+"""Knowledge Hub folders and files of data-board (docs/contract/data-board.md#knowledge-folders).
 
 Folders form a tree under ``"root"``; files are stored on disk under
 ``config.files_dir / "knowledge"`` with the text of text-like files kept in
@@ -139,7 +139,7 @@ def _crash(message: str, code: str | None = "50000") -> JSONResponse:
 
 
 async def _json_body(request: Request) -> dict | JSONResponse:
-    """The JSON body, or the service's answer to an unreadable one (500, §3)."""
+    """The JSON body, or the service's answer to an unreadable one (500, data-board.md#errors)."""
     raw = await request.body()
     if "application/json" not in request.headers.get("content-type", ""):
         return {}
@@ -522,7 +522,7 @@ async def folder_sync(request: Request) -> JSONResponse:
 
 
 def _unlink_from_assistants(organization_id: str, folder_ids: set[str]) -> None:
-    """The service also drops deleted folders from its assistants' ``folder_ids`` (§9)."""
+    """The service also drops deleted folders from its assistants' ``folder_ids`` (data-board.md#knowledge-folders)."""
     rows = (
         db.conn()
         .execute(
@@ -980,7 +980,10 @@ async def file_list(request: Request) -> JSONResponse:
 
 
 async def file_search(request: Request) -> JSONResponse:
-    """Names matched as a case-insensitive regex across the org; ``folder_id`` is ignored (§10)."""
+    """Names matched as a case-insensitive regex across the org; ``folder_id`` is ignored.
+
+    See docs/contract/data-board.md#knowledge-files.
+    """
     org = _org(request)
     query = request.query_params.get("q") or ""
     try:

@@ -1,4 +1,4 @@
-"""The local gateway's assistants, providers and models (``/v3/ai``) against assistants-chat.md §2-4."""
+"""The local gateway's assistants, providers and models (``/v3/ai``) against docs/contract/assistants-chat.md."""
 
 from __future__ import annotations
 

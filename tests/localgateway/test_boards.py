@@ -1,4 +1,4 @@
-"""The local gateway's data-board routes against the contract (data-board.md §3-8)."""
+"""The local gateway's data-board routes against docs/contract/data-board.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The local gateway's ai-agent chat against the contract (assistants-chat.md §5, flows.md §9)."""
+"""The local gateway's ai-agent chat against the contract.
+
+See docs/contract/assistants-chat.md#the-event-stream and docs/contract/flows.md#flows-as-chat-tools.
+"""
 
 from __future__ import annotations
 

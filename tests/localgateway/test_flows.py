@@ -1,4 +1,4 @@
-"""The local Activepieces stand-in against gateway-contract/flows.md, over real HTTP."""
+"""The local Activepieces stand-in against docs/contract/flows.md, over real HTTP."""
 
 from __future__ import annotations
 

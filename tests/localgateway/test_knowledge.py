@@ -1,4 +1,4 @@
-"""Knowledge Hub folders and files of the local gateway, against data-board.md §9-§10."""
+"""Knowledge Hub folders and files of the local gateway, against docs/contract/data-board.md#knowledge-folders."""
 
 from __future__ import annotations
 

@@ -41,7 +41,10 @@ def test_run_knows_when_it_is_finished_and_what_it_received():
 
 @respx.mock
 async def test_flow_choices_dedupes_overlapping_pages(settings):
-    """respx: the local gateway's keyset pages never overlap, but the real engine's can (flows.md §2)."""
+    """respx: the local gateway's keyset pages never overlap, but the real engine's can.
+
+    See docs/contract/flows.md#lists-and-cursors.
+    """
     settings.IMBRACE_BASE_URL = "http://gateway.test"
     first = {"id": "a", "version": {"displayName": "Alpha"}}
     second = {"id": "b", "version": {"displayName": "beta"}}
