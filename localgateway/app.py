@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from . import auth, db, faults
 from .config import Config, load
 from .domains import DOMAINS
+from .errors import ApiError, handle_api_error
 
 
 def open_database(config: Config) -> None:
@@ -92,7 +93,7 @@ def create_app(config: Config | None = None) -> Starlette:
     routes: list[BaseRoute] = _local_routes(config)
     for domain in DOMAINS:
         routes.extend(domain.routes(config))
-    app = Starlette(routes=routes, exception_handlers={404: _not_found, 500: _server_error})
+    app = Starlette(routes=routes, exception_handlers={ApiError: handle_api_error, 404: _not_found, 500: _server_error})
     app.state.config = config
     app.add_middleware(auth.AuthMiddleware, config=config)
     app.add_middleware(faults.FaultMiddleware)
