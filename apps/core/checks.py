@@ -1,36 +1,23 @@
-"""System checks for the async-native middleware subclasses.
+"""The console's own deploy check, for what Django's security checks let pass.
 
-Django's deploy checks look for its middleware by dotted path, so they miss
-the subclasses in ``apps/core/async_middleware.py``; the three checks they
-would raise (security.W001-W003) are silenced in settings and these take
-their place: each protection must be present, as ours or as Django's.
+Django's checks (run with the console's middleware recognised:
+``imbrace_console.fastpath.checks``) refuse an invalid
+``SECURE_CROSS_ORIGIN_OPENER_POLICY`` but accept none at all. The console's
+production settings send ``same-origin``; switching it off is flagged here.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Tags, Warning, register
 
-REQUIRED = {
-    "security headers, HSTS and the HTTPS redirect": (
-        "apps.core.async_middleware.SecurityMiddleware",
-        "django.middleware.security.SecurityMiddleware",
-    ),
-    "X-Frame-Options": (
-        "apps.core.async_middleware.XFrameOptionsMiddleware",
-        "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    ),
-    "CSRF protection": (
-        "apps.core.async_middleware.CsrfViewMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-    ),
-}
+W001 = Warning(
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY is off: pages may share a browsing context group with other sites' "
+    "windows. Set it to 'same-origin'.",
+    id="core.W001",
+)
 
 
 @register(Tags.security, deploy=True)
-def check_protective_middleware(app_configs, **kwargs) -> list[Error]:
-    return [
-        Error(f"No middleware provides {purpose}: add {paths[0]} to MIDDLEWARE.", id="core.E001")
-        for purpose, paths in REQUIRED.items()
-        if not any(path in settings.MIDDLEWARE for path in paths)
-    ]
+def check_cross_origin_opener_policy_set(app_configs, **kwargs) -> list[Warning]:
+    return [] if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY else [W001]

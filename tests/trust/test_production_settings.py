@@ -34,15 +34,24 @@ def test_check_deploy_has_no_warnings():
     assert "System check identified no issues" in result.stdout
 
 
-def test_only_the_middleware_presence_checks_are_silenced():
-    """Django's checks look for its own middleware classes by name; the console runs async-native
-    subclasses of them (apps.core.async_middleware), which apps.core.checks verifies instead.
-    Nothing else (HSTS, cookies, SSL redirect, secret key, hosts) may be silenced."""
+def test_nothing_is_silenced():
+    """Django's security checks run against the console's middleware subclasses (imbrace_console.fastpath.checks),
+    so none of them is silenced; tests/fastpath/test_deploy_checks.py switches each setting off in turn."""
     script = "from django.conf import settings as s; print(sorted(s.SILENCED_SYSTEM_CHECKS))"
     result = manage(
         "shell", "-c", script, DJANGO_SECRET_KEY=secrets.token_urlsafe(48), DJANGO_ALLOWED_HOSTS="console.example.com"
     )
-    assert result.stdout.strip().splitlines()[-1] == "['security.W001', 'security.W002', 'security.W003']"
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_check_deploy_reports_hsts_and_the_https_redirect_switched_off():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48), DJANGO_ALLOWED_HOSTS="console.example.com",
+        DJANGO_HSTS_SECONDS="0", DJANGO_SECURE_SSL_REDIRECT="0",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout and "security.W008" in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize(
