@@ -7,13 +7,14 @@ PORT ?= 8000
 LOCALGATEWAY_PORT ?= 8100
 export LOCALGATEWAY_PORT PORT
 
-.PHONY: run test lint format bench bench-instructions venv dev-deps chromium valgrind migrate seed reset-localgateway clean
+.PHONY: run test lint format bench bench-instructions venv dev-deps chromium valgrind postgresql nginx migrate seed reset-localgateway clean
 
-$(BIN)/.runtime: requirements.txt
+# The console's runtime (requirements.txt, all a production host installs) and the local gateway's own.
+$(BIN)/.runtime: requirements.txt requirements-localgateway.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-localgateway.txt
 	@touch $@
 
 $(BIN)/.dev: requirements-dev.txt $(BIN)/.runtime
@@ -27,6 +28,19 @@ dev-deps: $(BIN)/.dev
 apt_install = command -v $(1) >/dev/null 2>&1 || { \
 	echo "Installing Debian's $(1) $(2)"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
+
+# Debian's package $(1) unless the file $(2) is there already (a server program off the PATH); $(3) says what for.
+apt_install_file = test -e "$(2)" || { \
+	echo "Installing Debian's $(1) $(3)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
+
+# Debian's PostgreSQL and nginx for the production-stack tests and `make test DB=postgres`
+# (tests/production/: throw-away servers on free ports; the packages' own services are not used).
+postgresql:
+	@$(call apt_install_file,postgresql,$$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | head -1),for the PostgreSQL tests)
+
+nginx:
+	@$(call apt_install_file,nginx,/usr/sbin/nginx,for the production-stack tests)
 
 # Debian's Chromium for the browser tests; Playwright never downloads a browser here.
 chromium:
@@ -51,9 +65,15 @@ run: migrate
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python -m scripts.run
 
-test: dev-deps chromium
+# DB=postgres: the suite (less the production-stack tests, which run on PostgreSQL already) against a
+# throw-away PostgreSQL cluster (DATABASE_URL), without the bench.
+test: dev-deps chromium postgresql nginx
+ifeq ($(DB),postgres)
+	$(BIN)/python -m tests.production.postgres -- $(BIN)/python -m pytest -m "not production" $(PYTEST_ARGS)
+else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m bench --quick
+endif
 
 bench: dev-deps
 	$(BIN)/python -m bench $(if $(QUICK),--quick,)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dj_database_url
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -91,23 +92,31 @@ TEMPLATES = [
     }
 ]
 
+# DATABASE_URL (postgres://user:password@host:5432/name, read by dj-database-url) names the database;
+# without it, SQLite at CONSOLE_DB_PATH (default var/console.sqlite3). docs/deploy.md has the details.
+# Async views share one sync thread and keep its connection (imbrace_console/streaming.py); a sync
+# view's connection is closed with its request's thread. Each request first checks a kept connection
+# (CONN_HEALTH_CHECKS) and opens a new one if the database has restarted since.
 DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env("CONSOLE_DB_PATH", str(BASE_DIR / "var" / "console.sqlite3")),
-        # Async views share one sync thread and keep its connection (imbrace_console/streaming.py);
-        # a sync view's connection is closed with its request's thread.
-        "CONN_MAX_AGE": None,
-        # Hundreds of chat streams open at once all touch sessions and auth: wait for the write lock.
-        # With WAL, synchronous=NORMAL syncs at checkpoints rather than at every commit; a commit
-        # can be lost to a power cut (not to a crash of the console), and the database stays sound.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "timeout": 20,
-        },
-    }
+    "default": dj_database_url.config(
+        default="sqlite:///" + env("CONSOLE_DB_PATH", str(BASE_DIR / "var" / "console.sqlite3")),
+        conn_max_age=None,
+        conn_health_checks=True,
+    )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Hundreds of chat streams open at once all touch sessions and auth: wait for the write lock.
+    # With WAL, synchronous=NORMAL syncs at checkpoints rather than at every commit; a commit
+    # can be lost to a power cut (not to a crash of the console), and the database stays sound.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer fails the request in seconds, not at the TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

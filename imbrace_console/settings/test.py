@@ -1,12 +1,15 @@
 """Fast, hermetic settings for the test suite (cookiecutter-django's habits)."""
 
 from .base import *  # noqa: F403
-from .base import TEMPLATES
+from .base import TEMPLATES, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# In memory, unless DATABASE_URL names one (`make test DB=postgres`: base.py reads it, pytest-django
+# creates and drops test_<name> beside it).
+if not env("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 TEMPLATES[0]["OPTIONS"]["loaders"] = [
     (
         "django.template.loaders.cached.Loader",
