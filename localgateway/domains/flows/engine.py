@@ -129,9 +129,6 @@ def validate_action(action: dict) -> None:
         action["valid"] = False
 
 
-# --- the graph: a trigger with a chain of ``nextAction`` ---------------------------------------
-
-
 def chain(trigger: dict) -> list[dict]:
     """The actions in order (each without its ``nextAction``)."""
     steps = []
@@ -218,9 +215,6 @@ def resolve(value: Any, context: dict) -> Any:
         return found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
 
     return _TEMPLATE.sub(text, value)
-
-
-# --- running ---------------------------------------------------------------------------------------
 
 
 @dataclass
