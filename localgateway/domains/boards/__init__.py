@@ -1,4 +1,4 @@
-"""data-board: boards, fields, items, search and CSV export (data-board.md §3-8).
+"""data-board: boards, fields, items, search and CSV export (docs/contract/data-board.md).
 
 Boards keep their field definitions as one JSON list, as the service does.
 Items keep their values in a JSON object keyed by field id, with a porter-stemmed
@@ -6,7 +6,7 @@ FTS5 index beside them for ``POST /search/:boardId`` (whole words, all words).
 By-id routes are scoped to the caller's organisation: the real service does not
 check it, which is a hole the stand-in does not reproduce.
 
-Two open points of the contract are switches (§12.8), read from the environment:
+Two open points of the contract are switches (traps.md#open-questions), read from the environment:
 ``LOCALGATEWAY_BOARD_AUTO_NAME_FIELD=1`` gives a new board the legacy ``Name``
 identifier field, and ``LOCALGATEWAY_BOARD_FIELD_FLAGS=snake`` stores new field
 flags as ``is_identifier``/``is_unique_identifier``/``is_default``.

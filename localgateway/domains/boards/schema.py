@@ -1,4 +1,4 @@
-"""data-board's tables and the fixed lists the service validates against (data-board.md §3-4)."""
+"""data-board's tables and the fixed lists the service validates against (docs/contract/data-board.md#fields)."""
 
 from __future__ import annotations
 
