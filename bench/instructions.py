@@ -1,8 +1,8 @@
 """``python -m bench.instructions``: the console's own work for one page, counted in instructions.
 
-On this machine a timing moves by a fifth or more from one run to the next,
-so a change that saves a few percent of the console's work is lost in
-``make bench``. Valgrind's callgrind counts the instructions a process runs,
+A timing on a shared machine moves from one run to the next by more than a
+change that saves a few percent of the console's work, so such a change is
+lost in ``make bench``. Valgrind's callgrind counts the instructions a process runs,
 which do not depend on what else the machine is doing.
 
 The console is not served here. A child process imports its ASGI application

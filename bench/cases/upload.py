@@ -33,10 +33,9 @@ RECORDS = {
 MB = 1 << 20
 FULL_SIZE = 1 << 30
 QUICK_SIZE = 16 * MB
-# Each upload's file is deleted once it is measured (see _delete_uploads). About 2 s after such a
-# delete the whole machine stopped for 15-30 ms: every process, idle ones too, woke late at the
-# same moment. That came in 10 of 20 uploads started right after a delete and in none of 4 first
-# uploads; with this wait between the delete and the next upload, once in 35 (16 ms).
+# Each upload's file is deleted once it is measured (see _delete_uploads). Shortly after such a
+# delete the whole machine can pause (every process, idle ones too, wakes late at the same
+# moment), so the next upload waits this long and is measured on a settled machine.
 SETTLE_S = 6.0
 UPLOAD_NAME = "bench-upload.docx"  # a type the console accepts and the local gateway stores without reading
 
@@ -61,7 +60,7 @@ def params(ctx) -> dict:
         "file_dir": str(ctx.work_dir),
         "page_url": ctx.url_for("knowledge-list") or "/",
         # Uploads per path, taking turns (console, direct, direct, console, ...): one upload's
-        # throughput moves by a third from run to run on a shared 2-core machine.
+        # throughput moves a lot from run to run on a shared machine, so the median of three is kept.
         "rounds": 1 if ctx.quick else 3,
         "settle_s": 0 if ctx.quick else SETTLE_S,
     }
@@ -80,10 +79,9 @@ async def _delete_uploads(gateway: httpx.AsyncClient, folder_id: str) -> None:
 
     Each upload leaves a 1 GiB file in the local gateway's data directory; left
     there, the kernel writes them back to disk while the next uploads are
-    measured (six of them are more than its dirty-page threshold). That
-    write-back slowed both paths' uploads by a fifth and put stalls of 82-113 ms
-    on the direct path in 3 of 11 runs (33-51 ms in 17 of 19 runs with the
-    files deleted). Deleted at once, most of their pages are never written.
+    measured (six of them are more than its dirty-page threshold), which slows
+    both paths' uploads and stalls them at random. Deleted at once, most of
+    their pages are never written.
     """
     listed = await gateway.get("/data-board/files", params={"folder_id": folder_id})
     ids = [file["id"] for file in listed.json().get("data") or []]
