@@ -1,25 +1,19 @@
-"""CSV import into an existing board, done by the console one item at a time.
+"""CSV import into an existing board: reading the file, mapping columns to fields, checking rows.
 
-The gateway's own import wants a file URL it downloads itself, which a console
-upload does not have; so the upload is kept in a private temporary directory
-(one CSV and one JSON state file per import, named by an unguessable token and
-bound to the user and board), checked against the board's fields, and imported
-in small steps so the page can show progress and a failure never loses work.
-All functions here touch the disk: call them through ``asyncio.to_thread``.
+The gateway's own import wants a file URL it downloads itself, which a console upload does not
+have; so the console keeps the upload (Django's default storage) on an import job in the database
+(apps/boards/models.py), and a background task creates the items one by one through the services
+layer (apps/boards/import_jobs.py). This module is the pure part: bytes in, rows, mappings and
+reasons out. A file the csv module cannot read is an ImportFileError naming the line and why.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-import json
 import re
-import secrets
-import tempfile
-import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.datastructures import MultiValueDict
@@ -27,52 +21,67 @@ from django.utils.datastructures import MultiValueDict
 from .fieldtypes import Field
 from .forms import ItemForm, field_key
 
-IMPORT_DIR = Path(tempfile.gettempdir()) / "imbrace-console-imports"
 MAX_BYTES = 20 * 1024 * 1024
-MAX_AGE_SECONDS = 24 * 3600
 PREVIEW_ROWS = 5
-STEP_ROWS = 50
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _TRUE = {"true", "yes", "y", "1", "checked", "x", "✓"}
 _FALSE = {"false", "no", "n", "0", "not checked", ""}
+_SAVE_AS = "Save it as “CSV UTF-8” and upload it again."
 
 
 class ImportFileError(ValueError):
-    """The upload cannot be used; the message says why."""
+    """The upload cannot be used; the message says why (and on which line, when there is one)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(f"Line {line}: {message}" if line else message)
+        self.line = line
 
 
 @dataclass
-class ImportState:
-    token: str
-    board_id: str
-    user_id: int
-    filename: str
+class ParsedCsv:
     columns: list[str]
-    total_rows: int
-    mapping: dict[str, str] = field(default_factory=dict)  # column index (as text) -> field id
-    offset: int = 0
-    created: int = 0
-    failures: list[list] = field(default_factory=list)  # [row number, message]
-    started: bool = False
-
-    @property
-    def done(self) -> bool:
-        return self.started and self.offset >= self.total_rows
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total_rows else int(self.offset * 100 / self.total_rows)
+    rows: list[list[str]]  # data rows (header left out), trimmed, empty ones skipped
+    lines: list[int]  # the file line each row starts on
+    encoding: str
 
 
-def _paths(token: str) -> tuple[Path, Path]:
-    return IMPORT_DIR / f"{token}.csv", IMPORT_DIR / f"{token}.json"
+def _line_of(raw: bytes, position: int) -> int:
+    return raw.count(b"\n", 0, position) + 1
 
 
-def _decode(raw: bytes) -> str:
+def decode(raw: bytes) -> tuple[str, str]:
+    """``(text, encoding name)``: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252.
+
+    A file that is UTF-8 up to a broken byte, or that no encoding here reads, is refused with
+    the line of the first bad byte rather than imported as mojibake.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(f"the file is not valid UTF-16 text. {_SAVE_AS}") from exc
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise ImportFileError(
+            f"the file holds a NUL byte, so it is not CSV text (a spreadsheet or other binary file, "
+            f"or UTF-16 without its byte-order mark). {_SAVE_AS}",
+            _line_of(raw, nul),
+        )
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return raw.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        if any(byte >= 0x80 for byte in raw[:bad]):
+            # Valid UTF-8 letters before the bad byte: a damaged UTF-8 file, not a Windows one.
+            raise ImportFileError(
+                f"byte 0x{raw[bad]:02X} is not valid UTF-8 text. {_SAVE_AS}", _line_of(raw, bad)
+            ) from exc
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"byte 0x{raw[exc.start]:02X} is neither UTF-8 nor Windows-1252 text. {_SAVE_AS}",
+            _line_of(raw, exc.start),
+        ) from exc
 
 
 def _delimiter(header_line: str) -> str:
@@ -82,77 +91,54 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _reason(error: csv.Error, delimiter: str) -> str:
+    """The csv module's complaint in the user's words."""
+    text = str(error)
+    if "new-line character seen in unquoted field" in text:
+        return "a line break inside a value that is not in double quotes. Put the value in double quotes."
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit()
+        return (
+            f"a value is longer than {limit:,} characters ({limit // 1024} KiB), the most a cell may hold. "
+            "A double quote that is never closed makes the rest of the file one value."
+        )
+    if "unexpected end of data" in text:
+        return "a value in double quotes is never closed: the file ends inside it."
+    if "expected after" in text:
+        name = {"\t": "tab"}.get(delimiter, f"'{delimiter}'")
+        return f'a closing double quote is followed by text instead of a {name}. Write a quote inside a value as "".'
+    return f"the CSV reader stopped: {text}."
+
+
+def read_csv(raw: bytes) -> ParsedCsv:
+    """The header and rows of an uploaded file; raises ImportFileError saying where and why it is unreadable."""
+    text, encoding = decode(raw)
+    text = text.lstrip("\ufeff")
+    # Classic Mac files end lines with CR alone; elsewhere a lone CR is a line break inside a value.
+    text = text.replace("\r", "\n") if "\n" not in text else text.replace("\r\n", "\n")
+    delimiter = _delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if any(cells):
+                records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        line = start if "unexpected end of data" in str(exc) else reader.line_num or start
+        raise ImportFileError(_reason(exc, delimiter), line) from exc
+    if len(records) < 2:
+        raise ImportFileError("The file has no rows under its header line.")
+    columns = [name or f"Column {index + 1}" for index, name in enumerate(records[0][1])]
+    return ParsedCsv(columns, [r for _, r in records[1:]], [n for n, _ in records[1:]], encoding)
+
+
 def parse_csv(text: str) -> list[list[str]]:
     """Rows of trimmed cells, empty lines skipped; the first row is the header."""
-    text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first))
-    return [[cell.strip() for cell in row] for row in reader if any(cell.strip() for cell in row)]
-
-
-def _sweep() -> None:
-    """Forget imports nobody finished within a day."""
-    cutoff = time.time() - MAX_AGE_SECONDS
-    for path in IMPORT_DIR.glob("*.*"):
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
-def import_save_upload(*, chunks: Iterable[bytes], filename: str, board_id: str, user_id: int) -> ImportState:
-    """Store an uploaded CSV and its first state; raises ImportFileError for an unusable file."""
-    IMPORT_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _sweep()
-    if not filename.lower().endswith((".csv", ".txt", ".tsv")):
-        raise ImportFileError("Choose a .csv file.")
-    token = secrets.token_urlsafe(24)
-    csv_path, _ = _paths(token)
-    size = 0
-    with csv_path.open("wb") as handle:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_BYTES:
-                handle.close()
-                csv_path.unlink(missing_ok=True)
-                raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-            handle.write(chunk)
-    rows = parse_csv(_decode(csv_path.read_bytes()))
-    if len(rows) < 2:
-        csv_path.unlink(missing_ok=True)
-        raise ImportFileError("The file has no rows under its header line.")
-    columns = [name or f"Column {index + 1}" for index, name in enumerate(rows[0])]
-    state = ImportState(token, board_id, user_id, Path(filename).name, columns, len(rows) - 1)
-    import_save_state(state)
-    return state
-
-
-def import_save_state(state: ImportState) -> None:
-    _, state_path = _paths(state.token)
-    state_path.write_text(json.dumps(asdict(state)))
-
-
-def import_load_state(*, token: str, board_id: str, user_id: int) -> ImportState | None:
-    """The import ``token`` names, if it exists and belongs to this user and board."""
-    if not _TOKEN.match(token):
-        return None
-    _, state_path = _paths(token)
-    try:
-        state = ImportState(**json.loads(state_path.read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
-    if state.board_id != board_id or state.user_id != user_id:
-        return None
-    return state
-
-
-def import_rows(state: ImportState) -> list[list[str]]:
-    """The data rows (header left out)."""
-    csv_path, _ = _paths(state.token)
-    return parse_csv(_decode(csv_path.read_bytes()))[1:]
-
-
-def import_discard(state: ImportState) -> None:
-    for path in _paths(state.token):
-        path.unlink(missing_ok=True)
+    parsed = read_csv(text.encode())
+    return [parsed.columns, *parsed.rows]
 
 
 def auto_mapping(columns: list[str], fields: list[Field]) -> dict[str, str]:
@@ -174,7 +160,9 @@ def mapping_problems(mapping: dict[str, str], fields: list[Field]) -> list[str]:
         if f.identifier and f.id not in mapped
     ]
     by_id = {f.id: f for f in fields}
-    for field_id in sorted({m for m in mapped if mapped.count(m) > 1}):
+    if any(field_id not in by_id for field_id in mapped):
+        problems.append("A column is mapped to a field the board no longer has. Check the mapping again.")
+    for field_id in sorted({m for m in mapped if mapped.count(m) > 1 and m in by_id}):
         problems.append(f"Two columns are mapped to '{by_id[field_id].name}'.")
     if not mapped:
         problems.append("Map at least one column to a field.")
@@ -184,6 +172,8 @@ def mapping_problems(mapping: dict[str, str], fields: list[Field]) -> list[str]:
 def _form_data(row: list[str], mapping: dict[str, str], by_id: dict[str, Field]) -> MultiValueDict:
     data = MultiValueDict()
     for column, field_id in mapping.items():
+        if field_id not in by_id:
+            continue
         index = int(column)
         cell = row[index] if index < len(row) else ""
         board_field = by_id[field_id]
@@ -238,12 +228,18 @@ class ImportPlan:
         return len(self.failures)
 
 
-def import_plan(rows: list[list[str]], mapping: dict[str, str], fields: list[Field]) -> ImportPlan:
-    """What an import would do, checked here (the gateway may still refuse values already on the board)."""
+def import_plan(
+    rows: list[list[str]], mapping: dict[str, str], fields: list[Field], lines: list[int] | None = None
+) -> ImportPlan:
+    """What an import would do, checked here (the gateway may still refuse values already on the board).
+
+    Failures are ``(line, reason)``; ``lines`` gives each row's line in the file (else row + 2).
+    """
     failures: list[tuple[int, str]] = []
     seen: dict[str, dict[str, int]] = {f.id: {} for f in fields if f.unique}
     ok = 0
-    for number, row in enumerate(rows, start=2):
+    numbers = lines if lines is not None else range(2, len(rows) + 2)
+    for number, row in zip(numbers, rows, strict=True):
         values, reason = validate_row(row, mapping, fields)
         if not reason:
             reason = _duplicate(values, seen, fields, number)
@@ -264,3 +260,19 @@ def _duplicate(values: dict[str, Any], seen: dict[str, dict[str, int]], fields: 
             return f"{board_field.name}: '{values[board_field.id]}' is also on row {first}; it must be unique."
         seen[board_field.id][key] = number
     return ""
+
+
+def carry_mapping(
+    old_columns: list[str], mapping: dict[str, str], new_columns: list[str], fields: list[Field]
+) -> dict[str, str]:
+    """The mapping of a previous file applied to a corrected one: by column name, then by field name."""
+    where = {name.strip().lower(): index for index, name in reversed(list(enumerate(new_columns)))}
+    carried: dict[str, str] = {}
+    for column, field_id in mapping.items():
+        index = int(column)
+        if index < len(old_columns) and (new := where.get(old_columns[index].strip().lower())) is not None:
+            carried.setdefault(str(new), field_id)
+    for column, field_id in auto_mapping(new_columns, fields).items():
+        if column not in carried and field_id not in carried.values():
+            carried[column] = field_id
+    return carried

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -243,13 +243,21 @@ class ImportOutcome:
     stopped: GatewayError | None = None
 
 
-async def board_items_import(*, actor, board_id: str, rows: list[tuple[int, dict[str, Any]]]) -> ImportOutcome:
+async def board_items_import(
+    *,
+    actor,
+    board_id: str,
+    rows: list[tuple[int, dict[str, Any]]],
+    on_row: Callable[[int, str], Awaitable[bool]] | None = None,
+) -> ImportOutcome:
     """Create one item per ``(row number, values)``, in order; a refused row is a failure with its reason.
 
     Rows go one request each: the gateway's bulk route is all or nothing, and one
     bad row must not sink its neighbours. When the gateway itself fails (down,
     timing out, refusing the credential) the step stops there: ``processed`` says
     how far it got, so the next step resumes without creating anything twice.
+    ``on_row(number, reason)`` is awaited after each row ("" when created), so the
+    caller can record progress row by row; it answers False to stop after that row.
     """
     outcome = ImportOutcome()
     client = get_client()
@@ -265,10 +273,14 @@ async def board_items_import(*, actor, board_id: str, rows: list[tuple[int, dict
                 outcome.stopped = exc
                 break
             except GatewayError as exc:
-                outcome.failures.append((number, exc.detail or exc.user_message))
+                reason = exc.detail or exc.user_message
+                outcome.failures.append((number, reason))
             else:
+                reason = ""
                 outcome.created += 1
             outcome.processed += 1
+            if on_row is not None and not await on_row(number, reason):
+                break
         entry.changes = {"rows": outcome.processed, "created": outcome.created, "failed": len(outcome.failures)}
     return outcome
 

@@ -18,8 +18,8 @@ from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError
 
-from . import imports, selectors, services
-from .fieldtypes import Field, cell_markup, fields_of, item_title
+from . import selectors, services
+from .fieldtypes import cell_markup, fields_of, item_title
 from .forms import BoardCreateForm, BoardForm, FieldForm, ItemForm, field_key
 from .table import Column, header_html, rows_html, table_rows
 
@@ -497,123 +497,5 @@ async def field_move(request: HttpRequest, board_id: str, field_id: str) -> Http
 
 
 # --- CSV import -----------------------------------------------------------------------------
-
-
-async def _import_state(request: HttpRequest, board_id: str, token: str) -> imports.ImportState:
-    user = await request.auser()
-    state = await asyncio.to_thread(imports.import_load_state, token=token, board_id=board_id, user_id=user.pk)
-    if state is None:
-        raise Http404("That import has expired or belongs to someone else. Upload the file again.")
-    return state
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.SUPPORT)
-async def import_upload(request: HttpRequest, board_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
-    error = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = "Choose a CSV file to upload."
-        else:
-            user = await request.auser()
-            try:
-                state = await asyncio.to_thread(
-                    imports.import_save_upload,
-                    chunks=upload.chunks(),
-                    filename=upload.name or "upload.csv",
-                    board_id=board_id,
-                    user_id=user.pk,
-                )
-            except imports.ImportFileError as exc:
-                error = str(exc)
-            else:
-                return redirect("boards-import-map", board_id=board_id, token=state.token)
-    context = {"board": board, "error": error, "max_mb": imports.MAX_BYTES // (1024 * 1024)}
-    return render_page(request, "boards/import_upload.html", context, status=422 if error else 200)
-
-
-def _posted_mapping(request: HttpRequest, state: imports.ImportState, fields: list[Field]) -> dict[str, str]:
-    known = {f.id for f in fields if f.editable}
-    mapping = {}
-    for index in range(len(state.columns)):
-        field_id = request.POST.get(f"column_{index}", "")
-        if field_id in known:
-            mapping[str(index)] = field_id
-    return mapping
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.SUPPORT)
-async def import_map(request: HttpRequest, board_id: str, token: str) -> HttpResponse:
-    """Preview the file, map its columns to fields, and see what would be created and what would fail."""
-    board, state = await asyncio.gather(selectors.board_get(board_id=board_id), _import_state(request, board_id, token))
-    fields = fields_of(board)
-    rows = await asyncio.to_thread(imports.import_rows, state)
-    if request.method == "POST":
-        mapping = _posted_mapping(request, state, fields)
-    else:
-        mapping = state.mapping or imports.auto_mapping(state.columns, fields)
-    problems = imports.mapping_problems(mapping, fields)
-    plan = None
-    if request.method == "POST" and not problems:
-        plan = await asyncio.to_thread(imports.import_plan, rows, mapping, fields)
-        state.mapping = mapping
-        await asyncio.to_thread(imports.import_save_state, state)
-    columns = [
-        {"index": index, "name": name, "field_id": mapping.get(str(index), "")}
-        for index, name in enumerate(state.columns)
-    ]
-    context = {
-        "board": board,
-        "state": state,
-        "columns": columns,
-        "preview": rows[: imports.PREVIEW_ROWS],
-        "editable_fields": [f for f in fields if f.editable],
-        "problems": problems if request.method == "POST" else [],
-        "plan": plan,
-        "shown_failures": plan.failures[:50] if plan else [],
-    }
-    return render_page(request, "boards/import_map.html", context, partial="check")
-
-
-@require_POST
-@role_required(Role.SUPPORT)
-async def import_run(request: HttpRequest, board_id: str, token: str) -> HttpResponse:
-    """One step of an import: the next rows are checked and created; the page asks for the next step."""
-    board, state = await asyncio.gather(selectors.board_get(board_id=board_id), _import_state(request, board_id, token))
-    fields = fields_of(board)
-    problems = imports.mapping_problems(state.mapping, fields)
-    stopped: GatewayError | None = None
-    if not problems and not state.done:
-        state.started = True
-        rows = await asyncio.to_thread(imports.import_rows, state)
-        step = rows[state.offset : state.offset + imports.STEP_ROWS]
-        to_create: list[tuple[int, dict]] = []
-        rejected: list[tuple[int, str]] = []
-        for number, row in enumerate(step, start=state.offset + 2):
-            values, reason = imports.validate_row(row, state.mapping, fields)
-            if reason:
-                rejected.append((number, reason))
-            else:
-                to_create.append((number, values))
-        outcome = await services.board_items_import(actor=await request.auser(), board_id=board_id, rows=to_create)
-        stopped = outcome.stopped
-        # Where the gateway stopped (down, timing out), the next step starts again: nothing is created twice.
-        handled_until = state.offset + len(step) if stopped is None else to_create[outcome.processed][0] - 2
-        state.failures.extend([list(f) for f in rejected if f[0] - 2 < handled_until])
-        state.offset = handled_until
-        state.created += outcome.created
-        state.failures.extend([list(f) for f in outcome.failures])
-        state.failures.sort()
-        await asyncio.to_thread(imports.import_save_state, state)
-    if not is_htmx(request):
-        if stopped is not None:
-            messages.error(request, stopped.user_message)
-        return redirect("boards-import-map", board_id=board_id, token=token)
-    context = {"board": board, "state": state, "problems": problems, "stopped": stopped}
-    response = render_page(request, "boards/import_map.html", context, partial="progress")
-    if state.done and stopped is None:
-        add_toast(response, f"Import finished: {state.created} created, {len(state.failures)} failed.")
-    return response
+# The pages live in import_views.py (the job, its worker and its progress); urls.py names them here.
+from .import_views import import_map, import_run, import_upload  # noqa: E402, F401

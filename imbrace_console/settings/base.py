@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "apps.flows",
     "apps.knowledge",
     "apps.boards",
+    # django.tasks' database backend and its `db_worker` command (CSV imports run there).
+    "django_tasks_db",
 ]
 
 # Django's middleware in async-native subclasses (apps/core/async_middleware.py): no thread hop per hook.
@@ -155,6 +157,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "apps.core.storage.RememberedStaticFilesStorage"},
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the console keeps (CSV imports' uploads) go through STORAGES["default"]: this folder
+# unless a django-storages backend is configured there. Every host must see the same files.
+MEDIA_ROOT = Path(env("CONSOLE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 # Files are spooled to disk above 2.5 MB and streamed from there to the gateway.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -229,3 +234,14 @@ KNOWLEDGE_UPLOAD_ALLOWED_EXTENSIONS = env_list(
     "KNOWLEDGE_UPLOAD_ALLOWED_EXTENSIONS",
     "pdf,txt,md,markdown,csv,tsv,html,htm,json,xml,doc,docx,odt,rtf,ppt,pptx,xls,xlsx,epub",
 )
+
+# --- Background tasks (django.tasks) and board CSV imports (apps/boards/imports.py) ---------
+# Tasks are rows in the database; `manage.py db_worker` runs them (`make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task slice imports rows for about this long, then hands the job to the next slice (a worker
+# asked to stop waits at most one slice plus one gateway request).
+BOARD_IMPORT_SLICE_SECONDS = float(env("BOARD_IMPORT_SLICE_SECONDS", "10"))
+# A running job whose worker showed no life for this long can be resumed by another worker.
+BOARD_IMPORT_LEASE_SECONDS = float(env("BOARD_IMPORT_LEASE_SECONDS", "300"))
+# `manage.py prune_imports` deletes jobs (and their files) untouched for this many days.
+BOARD_IMPORT_RETENTION_DAYS = int(env("BOARD_IMPORT_RETENTION_DAYS", "7"))

@@ -1,5 +1,8 @@
 """Fast, hermetic settings for the test suite (cookiecutter-django's habits)."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import TEMPLATES, env
 
@@ -18,3 +21,5 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [
 ]
 TEMPLATES[0]["APP_DIRS"] = False
 IMBRACE_RETRY_BACKOFF = 0.01
+# Import uploads of the tests (tests/console/boards give each test a folder of its own).
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "imbrace-console-test-media"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from apps.audit.models import AuditEvent
 
 from .conftest import add_item, ids, unique
+from .imports_support import queued_tasks, run_worker, upload
 
 HTMX = {"HX-Request": "true"}
 
@@ -372,13 +372,7 @@ def test_support_cannot_manage_fields(console_client, board):
     assert support.get(f"/boards/{board['id']}/fields/new/").status_code == 403
 
 
-# --- CSV import -----------------------------------------------------------------------------
-
-
-def upload(client, board, content: str, name: str = "leads.csv"):
-    data = io.BytesIO(content.encode())
-    data.name = name
-    return client.post(f"/boards/{board['id']}/import/", {"file": data})
+# --- CSV import (the job and its worker: test_imports_*.py) ---------------------------------
 
 
 def test_import_flow_preview_map_check_and_run(console_client, gw, board):
@@ -405,17 +399,13 @@ def test_import_flow_preview_map_check_and_run(console_client, gw, board):
     assert "Name: This field is required." in page and "Stage: Select a valid choice." in page
 
     run_url = map_url + "run/"
-    steps = 0
-    while True:
-        step = support.post(run_url, headers=htmx("import-area"))
-        steps += 1
-        assert step.status_code == 200
-        if "See the board" in text(step):
-            break
-        assert 'hx-trigger="load delay:50ms, submit"' in text(step)
-        assert steps < 10
-    assert steps == 2
-    final = text(step)
+    queued = text(support.post(run_url, headers=htmx("import-area")))
+    assert "Queued: 0 of 63 rows" in queued and 'hx-trigger="every 1s"' in queued
+    assert queued_tasks() == 1
+    run_worker()
+    final_response = support.get(map_url, headers={**htmx("import-area"), "HX-Trigger": "import-progress"})
+    final = text(final_response)
+    assert "See the board" in final and 'hx-trigger="every 1s"' not in final
     assert 'data-testid="import-created">60<' in final and 'data-testid="import-failed">3<' in final
     assert "already exists for unique field" in final
     items = gw.get(f"/data-board/boards/{board['id']}/items", params={"limit": 0}).json()
@@ -423,7 +413,7 @@ def test_import_flow_preview_map_check_and_run(console_client, gw, board):
     company_three = next(i for i in items["data"] if i["fields"][name] == "Company 3")
     assert company_three["fields"][stage] == "Won" and company_three["fields"][amount] == 300
     assert company_three["created_type"] == "import"
-    assert "Import finished" in step.headers["HX-Trigger"]
+    assert "Import finished" in final_response.headers["HX-Trigger"]
 
 
 def test_import_rejects_a_bad_file_and_other_users_tokens(console_client, board):
@@ -444,41 +434,35 @@ def test_missing_board_is_a_not_found_page(console_client, path):
     assert "Traceback" not in text(response)
 
 
-def test_import_pauses_when_the_gateway_fails_and_resumes_without_duplicates(console_client, gw, gateway_faults, board):
+def test_import_pauses_when_the_gateway_fails_and_resumes_without_duplicates(
+    console_client, gw, gateway_faults, board, settings
+):
+    settings.BOARD_IMPORT_SLICE_SECONDS = 0  # one batch (50 rows) per task slice
     support = console_client.as_role("Support")
     rows = ["Name"] + [f"Lead {i:02d}" for i in range(52)]
     map_url = upload(support, board, "\n".join(rows)).url
     support.post(map_url, {"column_0": ids(board)["Name"]}, headers=htmx("import-check"))
     run_url = map_url + "run/"
-    first = text(support.post(run_url, headers=htmx("import-area")))
-    assert 'data-testid="import-created">50<' in first
+    support.post(run_url, headers=htmx("import-area"))
+    run_worker(max_tasks=1)
+    first = text(support.get(map_url, headers=htmx("import-area")))
+    assert 'data-testid="import-created">50<' in first and "Queued: 50 of 52" in first
 
     gateway_faults.add_fault(path=f"/data-board/boards/{board['id']}/items", method="POST", kind="status", status=503)
-    paused = text(support.post(run_url, headers=htmx("import-area")))
-    assert "paused after row 51" in paused and "Resume the import" in paused
-    assert 'hx-trigger="load' not in paused, "a paused import waits for the user"
+    run_worker()
+    paused = text(support.get(map_url, headers=htmx("import-area")))
+    assert "paused after 50 of 52 rows" in paused and "Resume the import" in paused
+    assert 'hx-trigger="every' not in paused, "a paused import waits for the user"
     assert 'data-testid="import-created">50<' in paused and 'data-testid="import-failed">0<' in paused
 
     gateway_faults.clear_faults()
-    done = text(support.post(run_url, headers=htmx("import-area")))
+    resumed = text(support.post(run_url, headers=htmx("import-area")))
+    assert "Queued: 50 of 52" in resumed
+    run_worker()
+    done = text(support.get(map_url, headers=htmx("import-area")))
     assert "See the board" in done and 'data-testid="import-created">52<' in done
     names = [
         i["fields"][ids(board)["Name"]]
         for i in gw.get(f"/data-board/boards/{board['id']}/items?limit=0").json()["data"]
     ]
     assert sorted(names) == [f"Lead {i:02d}" for i in range(52)]
-
-
-def test_inline_edit_when_the_gateway_is_down_keeps_the_value(console_client, gw, gateway_faults, board):
-    item = add_item(gw, board, Name="Acme", Amount=1)
-    amount = ids(board)["Amount"]
-    gateway_faults.add_fault(
-        path=f"/data-board/boards/{board['id']}/items/{item['id']}", method="PATCH", kind="status", status=503
-    )
-    support = console_client.as_role("Support")
-    response = support.post(
-        f"/boards/{board['id']}/items/{item['id']}/cells/{amount}/edit/", {f"f_{amount}": "777"}, headers=HTMX
-    )
-    assert response.status_code == 422
-    assert 'value="777"' in text(response) and "unavailable" in text(response)
-    assert gw.get(f"/data-board/boards/{board['id']}/items/{item['id']}").json()["data"]["fields"][amount] == 1
