@@ -8,17 +8,18 @@ from typing import Any
 
 from django import forms
 
+from apps.core.jsoninput import JsonInputError, parse_json
+
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 _PAYLOAD_KEY = re.compile(r"^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$")
 
 
 def parse_json_object(text: str, *, what: str) -> dict:
+    """A JSON object typed in an editor; too deep, NaN, infinities and the like are a message (apps.core.jsoninput)."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise forms.ValidationError(
-            f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
-        ) from None
+        value = parse_json(text, what=what)
+    except JsonInputError as exc:
+        raise forms.ValidationError(str(exc)) from None
     if not isinstance(value, dict):
         raise forms.ValidationError(f'{what} must be a JSON object, like {{"name": "Ada"}}.')
     return value
@@ -94,9 +95,9 @@ class ReturnResponseForm(forms.Form):
         body = cleaned.get("body", "")
         if cleaned.get("response_type") == "json" and body.strip():
             try:
-                cleaned["body_value"] = json.loads(body)
-            except json.JSONDecodeError as exc:
-                self.add_error("body", f"The body is not valid JSON: {exc.msg} (line {exc.lineno}).")
+                cleaned["body_value"] = parse_json(body, what="The body")
+            except JsonInputError as exc:
+                self.add_error("body", str(exc))
         elif cleaned.get("response_type") == "redirect" and not body.strip():
             self.add_error("body", "A redirect needs the URL to send the caller to.")
         else:
@@ -132,9 +133,10 @@ class BoardItemStepForm(forms.Form):
                 raise forms.ValidationError(f"Line {number}: write it as Board field = payload key.")
             if source.startswith('"'):
                 try:
-                    constant = json.loads(source)
-                except json.JSONDecodeError:
-                    raise forms.ValidationError(f'Line {number}: close the quoted value with a ".') from None
+                    constant = parse_json(source, what=f"Line {number}")
+                except JsonInputError as exc:
+                    message = f'Line {number}: close the quoted value with a ".' if exc.kind == "syntax" else str(exc)
+                    raise forms.ValidationError(message) from None
                 fields[name] = str(constant)
             elif "{{" in source:
                 fields[name] = source
@@ -191,7 +193,7 @@ class ToolForm(forms.Form):
         text = self.cleaned_data["parameters"].strip()
         if not text:
             return {"type": "object", "properties": {}}
-        schema = parse_json_object(text, what="The parameters")
+        schema = parse_json_object(text, what="The parameter schema")
         if schema.get("type") != "object":
             raise forms.ValidationError('The parameters must be an object schema: {"type": "object", ...}.')
         if not isinstance(schema.get("properties", {}), dict):
