@@ -1,4 +1,7 @@
-"""``make run``: the local gateway (unless IMBRACE_BASE_URL is set) and the console, until Ctrl-C."""
+"""``make run``: the local gateway (unless IMBRACE_BASE_URL is set), the console and its task worker, until Ctrl-C.
+
+The task worker (django-tasks-db's ``db_worker``) runs background tasks such as board CSV imports.
+"""
 
 from __future__ import annotations
 
@@ -74,8 +77,13 @@ def main() -> None:
         ]
     )
     processes.append(console)
+    # Background tasks (board CSV imports) run here, beside the console: one worker, polling every second.
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "1", "--no-reload", "--no-startup-delay"]
+    )
+    processes.append(worker)
     wait_until_up(f"http://{HOST}:{port}/login/", console)
-    print(f"Imbrace Console on http://{HOST}:{port}  (Ctrl-C stops both)")
+    print(f"Imbrace Console on http://{HOST}:{port}, with a task worker  (Ctrl-C stops them all)")
     while all(process.poll() is None for process in processes):
         time.sleep(0.5)
     stop()
