@@ -70,6 +70,9 @@ run: migrate
 test: dev-deps chromium postgresql nginx
 ifeq ($(DB),postgres)
 	$(BIN)/python -m tests.production.postgres -- $(BIN)/python -m pytest -m "not production" $(PYTEST_ARGS)
+else ifeq ($(SETTINGS),stock)
+	# Every override of Django switched off (imbrace_console/fastpath/stock.py), in process and in the live consoles.
+	CONSOLE_STOCK_DJANGO=1 $(BIN)/python -m pytest --ds=imbrace_console.settings.stock $(PYTEST_ARGS)
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(BIN)/python -m bench --quick

@@ -46,7 +46,7 @@ async def _hashed(password: str) -> str:
     """The password's hash, made in a thread of its own.
 
     Hashing takes about half a second on purpose. Async views share one sync
-    thread for their database steps (``imbrace_console.streaming``), so it is
+    thread for their database steps (``imbrace_console.fastpath.asgi``), so it is
     done outside that thread, and every other request's steps go on meanwhile.
     """
     return await sync_to_async(make_password, thread_sensitive=False)(password)

@@ -4,7 +4,7 @@ Three shapes are accepted on the same URL, cheapest first:
 
 - the raw file as the request body, named by an ``X-File-Name`` header (the
   browser's script sends each file this way). Under ASGI the body is not read
-  by Django at all: ``imbrace_console.streaming`` hands it to the view as it
+  by Django at all: ``imbrace_console.fastpath.asgi`` hands it to the view as it
   arrives, and the service wraps it into a multipart body for the gateway on
   the fly (``raw_upload_read`` names it and checks it against the limits,
   ``limited`` stops it at the size limit);
@@ -49,7 +49,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.defaultfilters import filesizeformat
 
-from imbrace_console.streaming import FILE_NAME_HEADER, is_raw_body_upload
+from imbrace_console.fastpath.asgi import FILE_NAME_HEADER, is_raw_body_upload
 
 # Larger reads than Django's 64 KiB: fewer Python-level steps per gigabyte.
 CHUNK_SIZE = 1024 * 1024

@@ -26,7 +26,7 @@ from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError, GatewayNotFound
-from imbrace_console.streaming import BodyDisconnected, body_channel, streamed_body
+from imbrace_console.fastpath.asgi import BodyDisconnected, body_channel, streamed_body
 
 from . import selectors, services
 from .forms import AssistantToggleForm, FolderCreateForm, FolderRenameForm

@@ -53,20 +53,20 @@ INSTALLED_APPS = [
     "django_tasks_db",
 ]
 
-# Django's middleware in async-native subclasses (apps/core/async_middleware.py): no thread hop per hook.
+# Django's middleware in async-native subclasses (imbrace_console/fastpath/middleware.py): no thread hop per hook.
 MIDDLEWARE = [
-    "apps.core.async_middleware.SecurityMiddleware",
+    "imbrace_console.fastpath.middleware.SecurityMiddleware",
     # Async-native static files (whitenoise's middleware is sync-only: a thread hop per request).
     "servestatic.middleware.ServeStaticMiddleware",
-    "apps.core.async_middleware.SessionMiddleware",
-    "apps.core.async_middleware.CommonMiddleware",
-    "apps.core.async_middleware.CsrfViewMiddleware",
-    "apps.core.async_middleware.AuthenticationMiddleware",
+    "imbrace_console.fastpath.middleware.SessionMiddleware",
+    "imbrace_console.fastpath.middleware.CommonMiddleware",
+    "imbrace_console.fastpath.middleware.CsrfViewMiddleware",
+    "imbrace_console.fastpath.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.LoginRateLimitMiddleware",
-    "apps.core.async_middleware.LoginRequiredMiddleware",
-    "apps.core.async_middleware.MessageMiddleware",
-    "apps.core.async_middleware.XFrameOptionsMiddleware",
-    "apps.core.async_middleware.ContentSecurityPolicyMiddleware",
+    "imbrace_console.fastpath.middleware.LoginRequiredMiddleware",
+    "imbrace_console.fastpath.middleware.MessageMiddleware",
+    "imbrace_console.fastpath.middleware.XFrameOptionsMiddleware",
+    "imbrace_console.fastpath.middleware.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.GatewayErrorMiddleware",
 ]
@@ -77,7 +77,7 @@ WSGI_APPLICATION = "imbrace_console.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "imbrace_console.templates.DjangoTemplates",
+        "BACKEND": "imbrace_console.fastpath.templates.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -88,15 +88,13 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.console",
             ],
-            # Every template's {% url %} remembers its answers (the module says why).
-            "builtins": ["apps.core.templatetags.remembered_urls"],
         },
     }
 ]
 
 # DATABASE_URL (postgres://user:password@host:5432/name, read by dj-database-url) names the database;
 # without it, SQLite at CONSOLE_DB_PATH (default var/console.sqlite3). docs/deploy.md has the details.
-# Async views share one sync thread and keep its connection (imbrace_console/streaming.py); a sync
+# Async views share one sync thread and keep its connection (imbrace_console/fastpath/asgi.py); a sync
 # view's connection is closed with its request's thread. Each request first checks a kept connection
 # (CONN_HEALTH_CHECKS) and opens a new one if the database has restarted since.
 DATABASES = {
@@ -128,9 +126,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Django's, reading the user and the session row with plain SQL: every request reads both
-# (apps/accounts/backends.py, apps/accounts/sessions.py).
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.ModelBackend"]
-SESSION_ENGINE = "apps.accounts.sessions"
+# (imbrace_console/fastpath/backends.py, imbrace_console/fastpath/sessions.py).
+AUTHENTICATION_BACKENDS = ["imbrace_console.fastpath.backends.ModelBackend"]
+SESSION_ENGINE = "imbrace_console.fastpath.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -154,7 +152,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("CONSOLE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "apps.core.storage.RememberedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files the console keeps (CSV imports' uploads) go through STORAGES["default"]: this folder
@@ -234,6 +232,15 @@ KNOWLEDGE_UPLOAD_ALLOWED_EXTENSIONS = env_list(
     "KNOWLEDGE_UPLOAD_ALLOWED_EXTENSIONS",
     "pdf,txt,md,markdown,csv,tsv,html,htm,json,xml,doc,docx,odt,rtf,ppt,pptx,xls,xlsx,epub",
 )
+
+# --- Overrides of Django (imbrace_console/fastpath/, docs/overrides.md) ----------------------
+# CONSOLE_STOCK_DJANGO=1 switches every one back to Django's own: the handler, middleware,
+# session store, auth backend and template backend (a fallback; users log in again once).
+CONSOLE_FASTPATH = True
+if env_bool("CONSOLE_STOCK_DJANGO"):
+    from imbrace_console.fastpath.stock import stock
+
+    globals().update(stock(globals()))
 
 # --- Background tasks (django.tasks) and board CSV imports (apps/boards/imports.py) ---------
 # Tasks are rows in the database; `manage.py db_worker` runs them (`make run` starts one).

@@ -29,5 +29,5 @@ SECURE_HSTS_PRELOAD = True
 # Hashed, compressed static files; the default storage as in base.
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "apps.core.storage.RememberedCompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -13,8 +13,8 @@ from django.contrib.sessions.models import Session
 from django.test import RequestFactory
 from django.utils import timezone
 
-from apps.accounts.backends import ModelBackend
-from apps.accounts.sessions import SessionStore
+from imbrace_console.fastpath.backends import ModelBackend
+from imbrace_console.fastpath.sessions import SessionStore
 from apps.core.roles import Role, arole_for, role_for
 
 pytestmark = pytest.mark.django_db

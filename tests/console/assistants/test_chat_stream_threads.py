@@ -1,4 +1,4 @@
-"""Open answer streams hold no thread of the console's (async views share one: ``imbrace_console.streaming``)."""
+"""Open answer streams hold no thread of the console's (async views share one: ``imbrace_console.fastpath.asgi``)."""
 
 from __future__ import annotations
 

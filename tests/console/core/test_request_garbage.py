@@ -26,7 +26,7 @@ from django.template.context import BaseContext, ContextDict
 from django.urls import reverse
 
 from bench.asgi import body_then_wait, http_scope
-from imbrace_console.streaming import ConsoleASGIHandler
+from imbrace_console.fastpath.asgi import ConsoleASGIHandler
 from tests.chat_helpers import make_assistant
 
 # What each request used to leave in cycles (the classes: Django defines one per request in its handler).

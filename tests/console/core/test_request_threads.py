@@ -1,4 +1,4 @@
-"""Requests leave nothing behind in the console process (``ConsoleASGIHandler`` in ``imbrace_console.streaming``).
+"""Requests leave nothing behind in the console process (``ConsoleASGIHandler`` in ``imbrace_console.fastpath.asgi``).
 
 Async views share one sync thread and its one database connection; a sync view
 (Django's log-in page) runs in a thread of its own, whose connection is closed

@@ -1,4 +1,4 @@
-"""The streamed request body (``imbrace_console.streaming``) and the raw-upload helpers, in process.
+"""The streamed request body (``imbrace_console.fastpath.asgi``) and the raw-upload helpers, in process.
 
 The body channel sits between the ASGI server's ``receive``, Django's handler
 (which reads the body first, then listens for a disconnect) and the view.
@@ -19,7 +19,7 @@ from apps.audit.models import AuditEvent
 from apps.knowledge import services
 from apps.knowledge.services import _MultipartBody
 from apps.knowledge.uploads import UploadLimits, UploadTooLarge, limited, raw_upload_read
-from imbrace_console.streaming import BODY_SCOPE_KEY, BodyChannel, BodyDisconnected, ConsoleASGIHandler
+from imbrace_console.fastpath.asgi import BODY_SCOPE_KEY, BodyChannel, BodyDisconnected, ConsoleASGIHandler
 
 
 class ScriptedServer:

@@ -1,5 +1,8 @@
 """The console's authentication backend: Django's ``ModelBackend``, reading the signed-in user with plain SQL.
 
+Stands in for ``ModelBackend.get_user`` of ``django/contrib/auth/backends.py``
+(``AUTHENTICATION_BACKENDS``).
+
 Django reads the session's user on every request. Built through the ORM, that
 query costs about 0.4 ms here, ten times what SQLite takes to answer it, and
 it is on the way to every page and to every chat answer's first word. Logging

@@ -1,12 +1,14 @@
 """Django's own middleware, with its hooks run on the event loop where they never block.
 
-Under ASGI, Django runs each sync hook of a ``MiddlewareMixin`` through
-``sync_to_async``: a thread hop per hook, about fifteen per request, which
-``make bench`` showed to be most of a page's cost. The hooks below only read
-headers and cookies and set attributes, so these subclasses call them
-inline. The few steps that can touch the database still leave the loop:
-loading the session, user and role (one step), saving a modified session, and
-storing flash messages.
+Stands in for ``MiddlewareMixin.__acall__`` (``django/utils/deprecation.py``)
+on Django's security, common, clickjacking, CSP, authentication, CSRF,
+session, message and login-required middleware. Under ASGI, Django runs each
+sync hook of a ``MiddlewareMixin`` through ``sync_to_async``: a thread hop
+per hook, about fifteen per request. The hooks below only read headers and
+cookies and set attributes, so these subclasses call them inline. The steps
+that can touch the database or parse a body still leave the loop: loading
+the session, user and role (one step), saving a modified session, storing
+flash messages, and the CSRF check of a form body (which parses it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from django.contrib.messages import middleware as messages_middleware
 from django.contrib.sessions import middleware as sessions_middleware
 from django.middleware import clickjacking, common, csp, csrf, security
 
-from .roles import role_for
+from apps.core.roles import role_for
+
+from .asgi import FORM_TYPES
 
 
 class InlineHooksMixin:
@@ -56,10 +60,30 @@ class AuthenticationMiddleware(InlineHooksMixin, auth_middleware.AuthenticationM
 
 
 class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
-    """The token check reads cookies, headers and the already-received form body."""
+    """The token check inline, unless it would parse a form body: then in a worker thread.
+
+    Django's check reads ``request.POST`` for a POST, which parses the whole
+    body (a multipart CSV import of 20 MB takes tens of milliseconds). On the
+    loop that would stall every open chat stream, and in Django's shared sync
+    thread every other request's database step; a worker thread holds up
+    neither. The parsed form stays on the request for the view.
+    """
 
     async def process_view(self, request, callback, callback_args, callback_kwargs):
+        if _parses_form_body(request, callback):
+            check = sync_to_async(super().process_view, thread_sensitive=False)
+            return await check(request, callback, callback_args, callback_kwargs)
         return super().process_view(request, callback, callback_args, callback_kwargs)
+
+
+def _parses_form_body(request, callback) -> bool:
+    """Whether Django's CSRF check of this request would parse its body (a form POST not yet parsed)."""
+    return (
+        request.method == "POST"
+        and request.content_type in FORM_TYPES
+        and not hasattr(request, "_post")
+        and not getattr(callback, "csrf_exempt", False)
+    )
 
 
 def _user_and_role(request):

@@ -1,5 +1,8 @@
 """Django's template backend, with each render's context let go of by reference counting.
 
+Stands in for ``Template.render`` and ``DjangoTemplates.from_string`` /
+``get_template`` of ``django/template/backends/django.py`` (``TEMPLATES``).
+
 A ``RequestContext`` keeps the dictionaries pushed on it in ``ContextDict``
 objects, and each of those points back at the context. Every render thus
 leaves a reference cycle holding everything the page was given (an items page:

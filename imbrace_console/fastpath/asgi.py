@@ -1,5 +1,10 @@
 """Django's ASGI handler, with request bodies a view can read as they arrive.
 
+Stands in for ``ASGIHandler.__call__``, ``handle`` and ``send_response`` of
+``django/core/handlers/asgi.py`` (``imbrace_console.asgi`` serves it unless
+``CONSOLE_FASTPATH`` is off). Under Django's own handler, ``body_channel``
+answers None and a ``@streamed_body`` view reads the body Django has read.
+
 ``ASGIHandler`` reads the whole request body (spooling it to a temporary file,
 with a thread hop per chunk once on disk) before any middleware or view runs,
 so a large upload is first received, then sent on. For a *raw-body upload*
