@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
-from imbrace_console.gateway import GatewayNotFound, get_client
+from imbrace_console.gateway import GatewayNotFound, gateway_path, get_client
 
 from .markdown import markdown_render, plain_render
 from .models import ChatTurn, Conversation
@@ -131,7 +131,7 @@ def chat_message_view(row: dict) -> ChatMessageView | None:
 async def chat_message_list(*, conversation_id: uuid.UUID | str) -> list[ChatMessageView]:
     """The conversation's history as the gateway keeps it, oldest first (empty before the first answer)."""
     try:
-        rows = await get_client().json("GET", f"/ai-agent/chat-client/chats/{conversation_id}/messages")
+        rows = await get_client().json("GET", gateway_path("/ai-agent/chat-client/chats/{}/messages", conversation_id))
     except GatewayNotFound:
         return []
     views = [chat_message_view(row) for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.audit.services import AuditEntry, audit_event_record, audited
-from imbrace_console.gateway import GatewayError, GatewayNotFound, get_client
+from imbrace_console.gateway import GatewayError, GatewayNotFound, gateway_path, get_client
 
 from .chat_selectors import ToolCallView
 from .models import ChatTurn, Conversation
@@ -144,7 +144,7 @@ async def conversation_delete(*, actor, conversation: Conversation) -> None:
     """Delete the conversation on the gateway (if it got there) and in the console."""
     async with audited(actor=actor, **_conversation_event(conversation, "chat.delete")):
         with contextlib.suppress(GatewayNotFound):  # never reached the gateway: nothing to delete there
-            await get_client().request("DELETE", f"/ai-agent/chat-client/chats/{conversation.pk}")
+            await get_client().request("DELETE", gateway_path("/ai-agent/chat-client/chats/{}", conversation.pk))
     await conversation.adelete()
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from imbrace_console.gateway import GatewayError, get_client
+from imbrace_console.gateway import GatewayError, gateway_path, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def assistant_list(*, search: str = "") -> list[dict]:
 
 async def assistant_get(*, assistant_id: str) -> dict:
     """One assistant as the service reads it (sub-agents expanded). Unknown: ``GatewayNotFound``."""
-    body = await get_client().json("GET", f"/v3/ai/assistants/{assistant_id}")
+    body = await get_client().json("GET", gateway_path("/v3/ai/assistants/{}", assistant_id))
     if not isinstance(body, dict):
         raise GatewayError("The gateway answered with an unexpected shape.")
     return body
@@ -125,7 +125,7 @@ async def provider_label(*, provider_id: str) -> str:
     if provider_id == SYSTEM_PROVIDER_ID:
         return "System default"
     try:
-        provider = await get_client().json("GET", f"/v3/ai/providers/{provider_id}")
+        provider = await get_client().json("GET", gateway_path("/v3/ai/providers/{}", provider_id))
     except GatewayError:
         return provider_id
     return str(provider.get("name") or provider_id) if isinstance(provider, dict) else provider_id

@@ -17,7 +17,7 @@ import unicodedata
 from typing import Any
 
 from apps.audit.services import audited
-from imbrace_console.gateway import GatewayError, get_client
+from imbrace_console.gateway import GatewayError, gateway_path, get_client
 
 from .selectors import assistant_get, assistant_workflow_name_owner, resource_ids
 
@@ -145,7 +145,7 @@ async def _replace(*, actor, current: dict, changes: dict, action: str) -> dict:
         target_name=str(body.get("name") or ""),
         changes={"old": old, "new": changes},
     ):
-        updated = await get_client().json("PUT", f"/v3/ai/assistant_apps/{assistant_id}", json=body)
+        updated = await get_client().json("PUT", gateway_path("/v3/ai/assistant_apps/{}", assistant_id), json=body)
     return updated if isinstance(updated, dict) else {**current, **changes}
 
 
@@ -194,4 +194,4 @@ async def assistant_delete(*, actor, assistant_id: str, name: str = "") -> None:
         target_id=assistant_id,
         target_name=name,
     ):
-        await get_client().json("DELETE", f"/v3/ai/assistant_apps/{assistant_id}")
+        await get_client().json("DELETE", gateway_path("/v3/ai/assistant_apps/{}", assistant_id))

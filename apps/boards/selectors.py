@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from imbrace_console.gateway import get_client, unwrap_data, unwrap_search
+from imbrace_console.gateway import gateway_path, get_client, unwrap_data, unwrap_search
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -81,11 +81,13 @@ async def board_choices() -> list[tuple[str, str]]:
 
 
 async def board_get(*, board_id: str) -> dict:
-    return unwrap_data(await get_client().json("GET", f"/data-board/boards/{board_id}"))
+    return unwrap_data(await get_client().json("GET", gateway_path("/data-board/boards/{}", board_id)))
 
 
 async def board_item_get(*, board_id: str, item_id: str) -> dict:
-    return unwrap_data(await get_client().json("GET", f"/data-board/boards/{board_id}/items/{item_id}"))
+    return unwrap_data(
+        await get_client().json("GET", gateway_path("/data-board/boards/{}/items/{}", board_id, item_id))
+    )
 
 
 async def board_item_page(
@@ -101,12 +103,12 @@ async def board_item_page(
         body: dict = {"q": query.strip(), "limit": size, "offset": skip}
         if sort:
             body["sort"] = [f"{sort.lstrip('-')}:{'desc' if sort.startswith('-') else 'asc'}"]
-        result = unwrap_search(await client.json("POST", f"/data-board/search/{board_id}", json=body))
+        result = unwrap_search(await client.json("POST", gateway_path("/data-board/search/{}", board_id), json=body))
         items = [hit for hit in result.get("hits") or [] if isinstance(hit, dict)]
         total = int(result.get("estimatedTotalHits") or 0)
     else:
         params = {"limit": size, "skip": skip, "sort": sort or "-created_at"}
-        answer = await client.json("GET", f"/data-board/boards/{board_id}/items", params=params)
+        answer = await client.json("GET", gateway_path("/data-board/boards/{}/items", board_id), params=params)
         items = [item for item in answer.get("data") or [] if isinstance(item, dict)]
         total = int(answer.get("count") or 0)
     return ItemPage(items=items, total=total, page=page, size=size, query=query.strip(), sort=sort)
@@ -114,5 +116,5 @@ async def board_item_page(
 
 async def board_item_count(*, board_id: str) -> int:
     """How many items a board has (the item list's ``count`` is the total)."""
-    body = await get_client().json("GET", f"/data-board/boards/{board_id}/items", params={"limit": 1})
+    body = await get_client().json("GET", gateway_path("/data-board/boards/{}/items", board_id), params={"limit": 1})
     return int(body.get("count") or 0) if isinstance(body, dict) else 0

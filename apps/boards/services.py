@@ -25,6 +25,7 @@ from imbrace_console.gateway import (
     GatewayNotFound,
     GatewayTimeout,
     GatewayUnavailable,
+    gateway_path,
     get_client,
     unwrap_data,
 )
@@ -36,7 +37,7 @@ EXPORT_READ_TIMEOUT = 90.0
 
 
 def _board_path(board_id: str) -> str:
-    return f"/data-board/boards/{board_id}"
+    return gateway_path("/data-board/boards/{}", board_id)
 
 
 async def board_create(*, actor, name: str, description: str = "", identifier: str = "") -> dict:
@@ -97,7 +98,9 @@ async def board_field_create(
         target_name=name,
         changes={"board_id": board_id, **body},
     ) as entry:
-        board = unwrap_data(await get_client().json("POST", f"{_board_path(board_id)}/fields", json=body))
+        board = unwrap_data(
+            await get_client().json("POST", gateway_path("/data-board/boards/{}/fields", board_id), json=body)
+        )
         created = next((f for f in reversed(board.get("fields") or []) if f.get("name") == name), {})
         entry.target_id = created.get("id", "")
     return board
@@ -123,7 +126,11 @@ async def board_field_update(
         target_name=name,
         changes={"board_id": board_id, **body},
     ):
-        board = unwrap_data(await get_client().json("PATCH", f"{_board_path(board_id)}/fields/{field_id}", json=body))
+        board = unwrap_data(
+            await get_client().json(
+                "PATCH", gateway_path("/data-board/boards/{}/fields/{}", board_id, field_id), json=body
+            )
+        )
     return board
 
 
@@ -137,7 +144,9 @@ async def board_field_delete(*, actor, board_id: str, field_id: str, name: str =
         target_name=name,
         changes={"board_id": board_id},
     ):
-        board = unwrap_data(await get_client().json("DELETE", f"{_board_path(board_id)}/fields/{field_id}"))
+        board = unwrap_data(
+            await get_client().json("DELETE", gateway_path("/data-board/boards/{}/fields/{}", board_id, field_id))
+        )
     return board
 
 
@@ -151,7 +160,9 @@ async def board_field_reorder(*, actor, board_id: str, field_ids: list[str]) -> 
         changes={"field_ids": field_ids},
     ):
         board = unwrap_data(
-            await get_client().json("POST", f"{_board_path(board_id)}/fields/reorder", json={"fieldIds": field_ids})
+            await get_client().json(
+                "POST", gateway_path("/data-board/boards/{}/fields/reorder", board_id), json={"fieldIds": field_ids}
+            )
         )
     return board
 
@@ -179,7 +190,11 @@ async def board_item_create(*, actor, board_id: str, values: dict[str, Any], tit
         target_name=title,
         changes={"board_id": board_id, "new": values},
     ) as entry:
-        item = unwrap_data(await get_client().json("POST", f"{_board_path(board_id)}/items", json={"fields": values}))
+        item = unwrap_data(
+            await get_client().json(
+                "POST", gateway_path("/data-board/boards/{}/items", board_id), json={"fields": values}
+            )
+        )
         entry.target_id = item.get("id", "")
     return item
 
@@ -199,7 +214,9 @@ async def board_item_update(
         changes={"board_id": board_id, "old": before, "new": values},
     ):
         item = unwrap_data(
-            await get_client().json("PATCH", f"{_board_path(board_id)}/items/{item_id}", json={"fields": values})
+            await get_client().json(
+                "PATCH", gateway_path("/data-board/boards/{}/items/{}", board_id, item_id), json={"fields": values}
+            )
         )
     return item
 
@@ -214,7 +231,7 @@ async def board_item_delete(*, actor, board_id: str, item_id: str, title: str = 
         target_name=title,
         changes={"board_id": board_id},
     ):
-        await get_client().request("DELETE", f"{_board_path(board_id)}/items/{item_id}")
+        await get_client().request("DELETE", gateway_path("/data-board/boards/{}/items/{}", board_id, item_id))
 
 
 async def board_item_bulk_delete(*, actor, board_id: str, item_ids: list[str]) -> int:
@@ -228,7 +245,7 @@ async def board_item_bulk_delete(*, actor, board_id: str, item_ids: list[str]) -
         changes={"item_ids": item_ids},
     ):
         body = await get_client().json(
-            "DELETE", f"{_board_path(board_id)}/items/bulk-delete", json={"ids": list(item_ids)}
+            "DELETE", gateway_path("/data-board/boards/{}/items/bulk-delete", board_id), json={"ids": list(item_ids)}
         )
     return int(body.get("count") or 0) if isinstance(body, dict) else 0
 
@@ -267,7 +284,9 @@ async def board_items_import(
         for number, values in rows:
             try:
                 await client.request(
-                    "POST", f"{_board_path(board_id)}/items", json={"fields": values, "created_type": "import"}
+                    "POST",
+                    gateway_path("/data-board/boards/{}/items", board_id),
+                    json={"fields": values, "created_type": "import"},
                 )
             except (GatewayUnavailable, GatewayTimeout, GatewayAuthError) as exc:
                 outcome.stopped = exc
@@ -324,7 +343,7 @@ async def board_export_start(*, actor, board_id: str, board_name: str = "") -> C
             response = await stack.enter_async_context(
                 get_client().stream(
                     "GET",
-                    f"{_board_path(board_id)}/export_csv",
+                    gateway_path("/data-board/boards/{}/export_csv", board_id),
                     params={"all": "true"},
                     read_timeout=EXPORT_READ_TIMEOUT,
                 )

@@ -15,7 +15,14 @@ from typing import Any
 
 from django.conf import settings
 
-from imbrace_console.gateway import GatewayError, GatewayNotFound, GatewayValidationError, SeekPage, get_client
+from imbrace_console.gateway import (
+    GatewayError,
+    GatewayNotFound,
+    GatewayValidationError,
+    SeekPage,
+    gateway_path,
+    get_client,
+)
 
 AP = "/activepieces/v1"
 COUNT_PAGE_SIZE = 100
@@ -360,7 +367,7 @@ async def flow_list(*, name: str = "", status: str = "", cursor: str = "", limit
 
 async def flow_get(*, flow_id: str, version_id: str = "") -> Flow:
     params = {"versionId": version_id} if version_id else None
-    return flow_from(await get_client().json("GET", f"{AP}/flows/{flow_id}", params=params))
+    return flow_from(await get_client().json("GET", gateway_path(AP + "/flows/{}", flow_id), params=params))
 
 
 async def flow_published_get(*, flow: Flow) -> Flow | None:
@@ -401,7 +408,9 @@ async def flow_piece_version(*, piece_name: str) -> str:
     if piece_name not in _piece_versions:
         fallback = WEBHOOK_PIECE_FALLBACK_VERSION if piece_name == WEBHOOK_PIECE else BOARD_PIECE_FALLBACK_VERSION
         try:
-            body = await get_client().json("GET", f"{AP}/pieces/{piece_name}")
+            # A scoped name (``@activepieces/piece-webhook``) is two segments of the engine's route.
+            parts = piece_name.split("/")
+            body = await get_client().json("GET", gateway_path(AP + "/pieces" + "/{}" * len(parts), *parts))
         except GatewayError:
             return fallback
         _piece_versions[piece_name] = str(body.get("version") or fallback) if isinstance(body, dict) else fallback
@@ -424,7 +433,7 @@ async def flow_run_list(*, flow_id: str = "", status: str = "", cursor: str = ""
 async def flow_run_get(*, run_id: str) -> Run:
     """One run with its steps. The engine answers an unknown run with 400 FLOW_RUN_NOT_FOUND."""
     try:
-        body = await get_client().json("GET", f"{AP}/flow-runs/{run_id}")
+        body = await get_client().json("GET", gateway_path(AP + "/flow-runs/{}", run_id))
     except GatewayValidationError as exc:
         raise GatewayNotFound(
             "Run not found", status=404, method=exc.method, path=exc.path, request_id=exc.request_id
@@ -434,7 +443,7 @@ async def flow_run_get(*, run_id: str) -> Run:
 
 def flow_webhook_urls(*, flow_id: str) -> dict[str, str]:
     """The gateway's public webhook URLs for a flow."""
-    base = f"{settings.IMBRACE_BASE_URL.rstrip('/')}{AP}/webhooks/{flow_id}"
+    base = settings.IMBRACE_BASE_URL.rstrip("/") + gateway_path(AP + "/webhooks/{}", flow_id)
     return {"async": base, "sync": f"{base}/sync"}
 
 
@@ -443,7 +452,7 @@ async def flow_board_fields(*, board_id: str) -> list[str]:
     if not board_id:
         return []
     try:
-        body = await get_client().json("GET", f"/data-board/boards/{board_id}")
+        body = await get_client().json("GET", gateway_path("/data-board/boards/{}", board_id))
     except GatewayError:
         return []
     board = body.get("data") if isinstance(body, dict) else None

@@ -20,6 +20,7 @@ from imbrace_console.gateway import (
     GatewayNotFound,
     GatewayTimeout,
     GatewayUnavailable,
+    gateway_path,
     get_client,
 )
 
@@ -80,7 +81,9 @@ async def _operate(*, actor, flow_id: str, kind: str, request: dict, action: str
         target_name=name,
         changes=changes or {},
     ) as entry:
-        body = await get_client().json("POST", f"{AP}/flows/{flow_id}", json={"type": kind, "request": request})
+        body = await get_client().json(
+            "POST", gateway_path(AP + "/flows/{}", flow_id), json={"type": kind, "request": request}
+        )
         flow = flow_from(body)
         entry.target_name = flow.name
     return flow
@@ -116,7 +119,7 @@ async def flow_delete(*, actor, flow_id: str, name: str = "") -> None:
     async with audited(
         actor=actor, area="flows", action="flow.delete", target_type="flow", target_id=flow_id, target_name=name
     ):
-        await get_client().request("DELETE", f"{AP}/flows/{flow_id}")
+        await get_client().request("DELETE", gateway_path(AP + "/flows/{}", flow_id))
 
 
 async def flow_trigger_webhook_set(*, actor, flow_id: str) -> Flow:
@@ -292,7 +295,7 @@ def _response_body(response) -> Any:
 
 async def flow_trigger(*, actor, flow_id: str, payload: Any, sync: bool, name: str = "") -> TriggerResult:
     """Call the flow's live webhook: async (accepted at once) or sync (waits for its Return Response)."""
-    path = f"{AP}/webhooks/{flow_id}" + ("/sync" if sync else "")
+    path = gateway_path(AP + "/webhooks/{}" + ("/sync" if sync else ""), flow_id)
     try:
         async with audited(
             actor=actor,

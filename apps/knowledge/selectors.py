@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from apps.assistants.selectors import assistant_list
-from imbrace_console.gateway import GatewayNotFound, get_client, unwrap_success
+from imbrace_console.gateway import GatewayNotFound, gateway_path, get_client, unwrap_success
 
 ROOT = "root"
 
@@ -196,7 +196,9 @@ async def folder_detail(*, folder_id: str) -> FolderDetail:
     tree = build_tree(rows)
     node = tree.by_id.get(folder_id)
     if node is None:
-        raise GatewayNotFound("Folder not found", status=404, method="GET", path=f"/data-board/folders/{folder_id}")
+        raise GatewayNotFound(
+            "Folder not found", status=404, method="GET", path=gateway_path("/data-board/folders/{}", folder_id)
+        )
     return FolderDetail(
         folder=node, ancestors=tree.ancestors(folder_id), subfolders=node.children, files=files, tree=tree
     )
@@ -207,19 +209,21 @@ async def folder_get(*, folder_id: str) -> FolderNode:
     tree = await folder_tree()
     node = tree.by_id.get(folder_id)
     if node is None:
-        raise GatewayNotFound("Folder not found", status=404, method="GET", path=f"/data-board/folders/{folder_id}")
+        raise GatewayNotFound(
+            "Folder not found", status=404, method="GET", path=gateway_path("/data-board/folders/{}", folder_id)
+        )
     return node
 
 
 async def file_get(*, file_id: str) -> KnowledgeFile:
-    body = await get_client().json("GET", f"/data-board/files/{file_id}")
+    body = await get_client().json("GET", gateway_path("/data-board/files/{}", file_id))
     return _file(unwrap_success(body) or {})
 
 
 async def file_download(*, file_id: str) -> FileDownload:
     """The file's bytes as an async stream; closing (or finishing) the stream closes the upstream request."""
     meta = await file_get(file_id=file_id)
-    opened = get_client().stream("GET", f"/data-board/files/{file_id}/download", read_timeout=60.0)
+    opened = get_client().stream("GET", gateway_path("/data-board/files/{}/download", file_id), read_timeout=60.0)
     response = await opened.__aenter__()
 
     async def chunks() -> AsyncIterator[bytes]:

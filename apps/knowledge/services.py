@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from apps.assistants.selectors import assistant_get
 from apps.assistants.services import assistant_resources_update
 from apps.audit.services import audited
-from imbrace_console.gateway import GatewayError, get_client, unwrap_success
+from imbrace_console.gateway import GatewayError, gateway_path, get_client, unwrap_success
 
 from .selectors import FolderNode, folder_get
 
@@ -77,7 +77,7 @@ async def folder_rename(*, actor, folder_id: str, name: str) -> dict:
         target_name=name,
         changes={"old": {"name": current.name}, "new": {"name": name}},
     ):
-        body = await get_client().json("PUT", f"/data-board/folders/{folder_id}", json={"name": name})
+        body = await get_client().json("PUT", gateway_path("/data-board/folders/{}", folder_id), json={"name": name})
     return unwrap_success(body)
 
 

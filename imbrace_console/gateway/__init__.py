@@ -1,9 +1,10 @@
 """The Imbrace gateway client. Only services and selectors import it."""
 
-from .client import GatewayClient, GatewaySettings, get_client
+from .client import GatewayClient, GatewaySettings, checked_path, gateway_path, get_client
 from .envelopes import SeekPage, unwrap_data, unwrap_search, unwrap_success
 from .errors import (
     GatewayAuthError,
+    GatewayBadPath,
     GatewayConflict,
     GatewayError,
     GatewayNotFound,
@@ -14,6 +15,7 @@ from .errors import (
 
 __all__ = [
     "GatewayAuthError",
+    "GatewayBadPath",
     "GatewayClient",
     "GatewayConflict",
     "GatewayError",
@@ -23,6 +25,8 @@ __all__ = [
     "GatewayUnavailable",
     "GatewayValidationError",
     "SeekPage",
+    "checked_path",
+    "gateway_path",
     "get_client",
     "unwrap_data",
     "unwrap_search",

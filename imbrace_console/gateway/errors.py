@@ -91,6 +91,13 @@ class GatewayNotFound(GatewayError):
     default_user_message = "That item no longer exists on the Imbrace gateway."
 
 
+class GatewayBadPath(GatewayNotFound):
+    """A gateway path the console refused to send: an id that is not an id (``..``, a slash, a control
+    character). Raised before anything reaches the gateway; a view shows it as a 404 like any unknown id."""
+
+    default_user_message = "There is no such item: the address does not name anything on the Imbrace gateway."
+
+
 class GatewayValidationError(GatewayError):
     default_user_message = "The Imbrace gateway did not accept the data."
 
