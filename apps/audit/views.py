@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from apps.core.htmx import render_page
 from apps.core.roles import Role, role_required
+from apps.core.spreadsheet import cell_defused
 
 from .forms import AuditFilterForm
 from .models import AuditEvent
@@ -73,15 +74,9 @@ CSV_COLUMNS = ["time", "user", "area", "action", "target type", "target id", "ta
 CSV_COLUMNS += ["changes", "request id"]
 
 
-def _cell(value: object) -> str:
-    """A spreadsheet must not run gateway text as a formula: prefix what would start one."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_line(values: list[object]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([_cell(value) for value in values])
+    csv.writer(buffer).writerow([cell_defused(value) for value in values])  # gateway text never runs as a formula
     return buffer.getvalue()
 
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 import httpx
 
 from apps.audit.services import audited
+from apps.core.spreadsheet import CsvDefuser
 from imbrace_console.gateway import (
     GatewayAuthError,
     GatewayError,
@@ -306,16 +307,27 @@ async def board_items_import(
 
 @dataclass
 class CsvExport:
-    """An open CSV download from the gateway: iterate ``chunks()`` once; it closes the upstream at the end."""
+    """An open CSV download from the gateway: iterate ``chunks()`` once; it closes the upstream at the end.
+
+    Cells a spreadsheet would run as formulas get a leading ``'`` as they pass (``apps.core.spreadsheet``);
+    ``raw`` relays the gateway's bytes unchanged.
+    """
 
     filename: str
     response: httpx.Response
     stack: contextlib.AsyncExitStack
+    raw: bool = False
 
     async def chunks(self) -> AsyncIterator[bytes]:
+        defuser = None if self.raw else CsvDefuser()
         try:
-            async for chunk in self.response.aiter_raw():
-                yield chunk
+            # Decoded bytes: the relay sends no Content-Encoding, so a compressed body must not pass as is.
+            async for chunk in self.response.aiter_bytes():
+                ready = chunk if defuser is None else defuser.feed(chunk)
+                if ready:
+                    yield ready
+            if defuser is not None and (rest := defuser.close()):
+                yield rest
         finally:
             await self.stack.aclose()
 
@@ -328,8 +340,11 @@ def _download_name(response: httpx.Response, fallback: str) -> str:
     return name if name.lower().endswith(".csv") else name + ".csv"
 
 
-async def board_export_start(*, actor, board_id: str, board_name: str = "") -> CsvExport:
-    """Open the gateway's CSV of every item (``all=true``: by default it sends only the last month)."""
+async def board_export_start(*, actor, board_id: str, board_name: str = "", raw: bool = False) -> CsvExport:
+    """Open the gateway's CSV of every item (``all=true``: by default it sends only the last month).
+
+    ``raw``: exactly the gateway's bytes, formulas included (see ``CsvExport``); the audit entry says which.
+    """
     stack = contextlib.AsyncExitStack()
     async with audited(
         actor=actor,
@@ -338,6 +353,7 @@ async def board_export_start(*, actor, board_id: str, board_name: str = "") -> C
         target_type="board",
         target_id=board_id,
         target_name=board_name,
+        changes={"raw": raw},
     ):
         try:
             response = await stack.enter_async_context(
@@ -351,4 +367,4 @@ async def board_export_start(*, actor, board_id: str, board_name: str = "") -> C
         except GatewayError:
             await stack.aclose()
             raise
-    return CsvExport(_download_name(response, f"{board_name or 'board'}.csv"), response, stack)
+    return CsvExport(_download_name(response, f"{board_name or 'board'}.csv"), response, stack, raw=raw)

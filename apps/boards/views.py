@@ -372,10 +372,16 @@ async def cell_show(request: HttpRequest, board_id: str, item_id: str, field_id:
 @require_GET
 @role_required(Role.SUPPORT)
 async def board_export(request: HttpRequest, board_id: str) -> StreamingHttpResponse:
-    """Every item as CSV, relayed from the gateway as it arrives (never held whole in memory)."""
+    """Every item as CSV, relayed from the gateway as it arrives (never held whole in memory).
+
+    Cells a spreadsheet would run as formulas are made text; ``?raw=1`` gives the gateway's bytes unchanged.
+    """
     board = await selectors.board_get(board_id=board_id)
     export = await services.board_export_start(
-        actor=await request.auser(), board_id=board_id, board_name=board.get("name", "")
+        actor=await request.auser(),
+        board_id=board_id,
+        board_name=board.get("name", ""),
+        raw=request.GET.get("raw") == "1",
     )
     response = StreamingHttpResponse(export.chunks(), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = _attachment(export.filename)
