@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from . import auth, db, faults
+from . import auth, db, faults, files_public
 from .config import Config, load
 from .domains import DOMAINS
 from .errors import ApiError, handle_api_error
@@ -43,7 +43,12 @@ def _local_routes(config: Config) -> list[BaseRoute]:
 
     async def jwt(request: Request) -> JSONResponse:
         body = await request.json() if await request.body() else {}
-        token = auth.issue_jwt(config, organizations=body.get("organizations"), ttl=int(body.get("ttl", 3600)))
+        token = auth.issue_jwt(
+            config,
+            organizations=body.get("organizations"),
+            ttl=int(body.get("ttl", 3600)),
+            subject=body.get("subject", ""),
+        )
         return JSONResponse({"token": token, "organization_id": config.organization_id}, 201)
 
     async def fault_list(request: Request) -> JSONResponse:
@@ -90,7 +95,7 @@ async def _server_error(request: Request, exc: Exception) -> JSONResponse:
 def create_app(config: Config | None = None) -> Starlette:
     config = config or load()
     open_database(config)
-    routes: list[BaseRoute] = _local_routes(config)
+    routes: list[BaseRoute] = [*_local_routes(config), *files_public.routes()]
     for domain in DOMAINS:
         routes.extend(domain.routes(config))
     app = Starlette(routes=routes, exception_handlers={ApiError: handle_api_error, 404: _not_found, 500: _server_error})

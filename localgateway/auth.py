@@ -2,9 +2,12 @@
 
 Order and failure bodies follow docs/contract/platform/auth.md#credentials
 and #failure-bodies: ``x-api-key``, then ``Authorization:
-Bearer`` with ``x-organization-id``, then ``x-access-token``. The real
-gateway's holes (unvalidated tokens on webhook paths, ``?organizationId=``
-overriding the token) are deliberately not reproduced.
+Bearer`` with ``x-organization-id``, then ``x-access-token``.
+
+Two paths skip the check as the real gateway's do: ``/files/download/*`` (mounted before auth) and
+Activepieces webhooks, which the real gateway passes through whatever credential they carry
+(round2.md §8: whoever has a webhook URL can trigger the flow; the console says so). Its other hole
+(``?organizationId=`` overriding the token) is deliberately not reproduced.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 import uuid
@@ -37,6 +41,10 @@ CREATE TABLE IF NOT EXISTS access_tokens (
 SCOPED_KEY_PREFIXES = ("/conversation_message", "/board", "/channels", "/touchpoints", "/campaign")
 # Paths that answer without credentials: the stand-in's liveness probe and test switches (loopback only).
 PUBLIC_PATHS = ("/_local/health", "/_local/faults", "/_local/requests")
+# Mounted by the real gateway before its auth middleware (round2.md §5.3, §8):
+# the public file route, and Activepieces webhooks (passed through with no credential check).
+PUBLIC_PREFIXES = ("/files/download/",)
+WEBHOOK_PATH = re.compile(r"^/activepieces(?:/api)?/v1/webhooks/")
 
 
 @dataclass(frozen=True)
@@ -65,14 +73,19 @@ def _b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def issue_jwt(config: Config, *, organizations: list[str] | None = None, ttl: int = 3600) -> str:
+def issue_jwt(
+    config: Config, *, organizations: list[str] | None = None, ttl: int = 3600, subject: str | None = ""
+) -> str:
+    """A signed JWT; ``subject=None`` leaves out ``sub`` (a caller the gateway knows no user id for)."""
     header = {"alg": "HS256", "typ": "JWT"}
     payload = {
-        "sub": config.user_id,
+        "sub": subject or config.user_id,
         "email": config.user_email,
         "exp": int(time.time()) + ttl,
         "properties": {"organizations": organizations or [config.organization_id]},
     }
+    if subject is None:
+        del payload["sub"]
     signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(payload).encode())}"
     signature = hmac.new(config.jwt_secret.encode(), signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{_b64url(signature)}"
@@ -135,7 +148,7 @@ def authenticate(config: Config, scope: Scope) -> Identity | JSONResponse:
             return _error(401, {"message": "Unauthorized - Invalid JWT"})
         if org_header not in payload.get("properties", {}).get("organizations", []):
             return _error(400, {"message": "Bad Request - organization_id not found in user organizations"})
-        return Identity(org_header, payload.get("sub", config.user_id), payload.get("email", ""), "jwt", "")
+        return Identity(org_header, payload.get("sub", ""), payload.get("email", ""), "jwt", "")
 
     token = headers.get("x-access-token")
     if token:
@@ -154,7 +167,16 @@ class AuthMiddleware:
         self.config = config
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        if WEBHOOK_PATH.match(path):
+            # The real gateway lets any x-access-token (or none) through to the engine [GW
+            # src/server/middlewares/auth.ts, authorize]: whoever has a webhook URL can call it.
+            result = authenticate(self.config, scope)
+            if not isinstance(result, JSONResponse):
+                scope.setdefault("state", {})["identity"] = result
             await self.app(scope, receive, send)
             return
         result = authenticate(self.config, scope)

@@ -5,8 +5,18 @@ of: ``latency`` (delay, then answer normally), ``status`` (an error status
 with a JSON body), ``rate_limit`` (429 with ``Retry-After``), ``malformed``
 (200 with a JSON body cut short), ``reset`` (the connection is closed after
 the headers), ``stall`` (a streamed body stops after ``after_chunks`` chunks
-and never resumes) and ``drop`` (a streamed body is cut after
-``after_chunks`` chunks). ``times`` limits how often a rule fires.
+and never resumes), ``drop`` (a streamed body is cut after
+``after_chunks`` chunks), ``gateway_timeout`` and ``sse_line_endings``.
+``times`` limits how often a rule fires.
+
+``gateway_timeout`` is the real gateway's proxy idle timeout (data-board.md §1: 60 s on
+``/data-board``; flows.md §1: 30 s on ``/activepieces``): when the service sends nothing for
+``timeout_ms`` (default 60000, or 30000 under ``/activepieces``) the client gets a 504 with
+http-proxy-middleware's text body while the service goes on with the work (an import keeps
+importing); a stream that goes quiet that long after it started is cut. ``sse_line_endings``
+rewrites a streamed body's ``\n`` as ``\r\n`` (or ``\r`` with ``line_ending: "cr"``) and, with
+``chunk_bytes``, re-cuts it into chunks of that many bytes, so an SSE parser can be tested against
+CRLF separators and events split anywhere.
 
 The middleware also keeps a short log of the requests it saw, so tests can
 check that the console never sent a POST twice.
@@ -22,7 +32,19 @@ from dataclasses import dataclass, field
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-KINDS = {"latency", "status", "rate_limit", "malformed", "reset", "stall", "drop"}
+KINDS = {
+    "latency",
+    "status",
+    "rate_limit",
+    "malformed",
+    "reset",
+    "stall",
+    "drop",
+    "gateway_timeout",
+    "sse_line_endings",
+}
+LINE_ENDINGS = {"crlf": b"\r\n", "cr": b"\r"}
+_background: set[asyncio.Task] = set()
 
 
 class InjectedReset(Exception):
@@ -39,6 +61,9 @@ class Rule:
     retry_after: int = 1
     after_chunks: int = 1
     times: int | None = None
+    timeout_ms: int = 0
+    line_ending: str = "crlf"
+    chunk_bytes: int = 0
     fired: int = 0
     id: int = field(default=0)
 
@@ -61,6 +86,8 @@ class FaultState:
         kind = spec.get("kind")
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {sorted(KINDS)}")
+        if spec.get("line_ending", "crlf") not in LINE_ENDINGS:
+            raise ValueError(f"line_ending must be one of {sorted(LINE_ENDINGS)}")
         rule = Rule(
             path=str(spec.get("path", "/")),
             kind=kind,
@@ -70,6 +97,9 @@ class FaultState:
             retry_after=int(spec.get("retry_after", 1)),
             after_chunks=int(spec.get("after_chunks", 1)),
             times=None if spec.get("times") is None else int(spec["times"]),
+            timeout_ms=int(spec.get("timeout_ms", 0)),
+            line_ending=str(spec.get("line_ending", "crlf")),
+            chunk_bytes=int(spec.get("chunk_bytes", 0)),
             id=next(self._ids),
         )
         self.rules.append(rule)
@@ -119,8 +149,70 @@ class FaultMiddleware:
         elif rule.kind == "reset":
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4096")]})
             raise InjectedReset(path)
+        elif rule.kind == "gateway_timeout":
+            await _idle_timeout(self.app, scope, receive, send, rule)
+        elif rule.kind == "sse_line_endings":
+            await self.app(scope, receive, _rewriting_send(send, rule))
         else:
             await self.app(scope, receive, _cutting_send(send, rule))
+
+
+def _timeout_seconds(rule: Rule, path: str) -> float:
+    if rule.timeout_ms > 0:
+        return rule.timeout_ms / 1000
+    return 30.0 if path.startswith("/activepieces") else 60.0
+
+
+async def _idle_timeout(app: ASGIApp, scope: Scope, receive: Receive, send: Send, rule: Rule) -> None:
+    """Relay the service's answer unless it stays silent longer than the gateway's proxy timeout."""
+    messages: asyncio.Queue[Message] = asyncio.Queue()
+    task = asyncio.get_running_loop().create_task(app(scope, receive, messages.put))
+    _background.add(task)  # the service carries on after the gateway gave up
+    task.add_done_callback(_background.discard)
+    timeout, started = _timeout_seconds(rule, scope["path"]), False
+    while True:
+        getter = asyncio.ensure_future(messages.get())
+        done, _ = await asyncio.wait({getter, task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if getter in done:
+            message = getter.result()
+            await send(message)
+            started = True
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                return
+            continue
+        getter.cancel()
+        if task in done and messages.empty():
+            task.result()  # re-raise what the service raised
+            return
+        if started:
+            raise InjectedReset("idle timeout mid-response")
+        host = dict(scope.get("headers") or []).get(b"host", b"").decode()
+        url = scope["path"] + (f"?{scope['query_string'].decode()}" if scope.get("query_string") else "")
+        body = f"Error occurred while trying to proxy: {host}{url}"
+        await Response(body, 504, media_type="text/plain")(scope, receive, send)
+        return
+
+
+def _rewriting_send(send: Send, rule: Rule) -> Send:
+    """Wrap ``send`` so body newlines become CRLF (or CR) and chunks are re-cut to ``chunk_bytes``."""
+    ending = LINE_ENDINGS[rule.line_ending]
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
+            await send({**message, "headers": headers})
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        body = message.get("body", b"").replace(b"\r\n", b"\n").replace(b"\n", ending)
+        more = message.get("more_body", False)
+        size = rule.chunk_bytes if rule.chunk_bytes > 0 else max(len(body), 1)
+        pieces = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+        for index, piece in enumerate(pieces):
+            await send({"type": "http.response.body", "body": piece, "more_body": more or index < len(pieces) - 1})
+
+    return wrapped
 
 
 def _cutting_send(send: Send, rule: Rule) -> Send:

@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute
 
 from ...config import Config
 from ...routing import DATA_BOARD, under
-from . import boards, csv, fields, items, search
+from . import boards, csv, fields, imports, items, search
 from .interfaces import board_item_create, board_item_texts
 from .schema import SCHEMA
 from .seed import seed
@@ -40,6 +40,7 @@ def routes(config: Config) -> list[BaseRoute]:
             ("/boards", boards.list_boards, ["GET"]),
             ("/boards", boards.create_board, ["POST"]),
             ("/boards/reorder", boards.reorder_boards, ["POST"]),
+            ("/boards/_fileupload", imports.file_upload, ["POST"]),
             ("/boards/model-schema", boards.model_schema, ["GET"]),
             ("/boards/{board_id}", boards.get_board, ["GET"]),
             ("/boards/{board_id}", boards.update_board, ["PATCH", "PUT"]),
@@ -63,6 +64,8 @@ def routes(config: Config) -> list[BaseRoute]:
             ("/boards/{board_id}/export_csv", csv.export_csv, ["GET"]),
             ("/boards/{board_id}/export", csv.export_content, ["GET"]),
             ("/boards/{board_id}/import", csv.import_content, ["POST"]),
+            ("/boards/{board_id}/import_csv", imports.import_csv, ["POST"]),
+            ("/boards/{board_id}/import_progress", imports.import_progress, ["GET"]),
             ("/search/multi", search.search_multi, ["POST"]),
             ("/search/{board_id}", search.search, ["POST"]),
             ("/search/{board_id}/fetch", search.search_fetch, ["POST"]),

@@ -70,10 +70,25 @@ async def count_items(request: Request) -> Response:
     return JSONResponse({"count": count})
 
 
+def get_item_body(organization_id: str, item_id: str) -> dict:
+    """``GET /boards/:any/items/:id``: the item is found by its id alone, whatever board the path names.
+
+    The real service does the same [DB ``src/presentation/controllers/board-item.controller.ts``];
+    the stand-in still keeps it inside the caller's organization.
+    """
+    row = (
+        db.conn()
+        .execute("SELECT * FROM board_items WHERE id = ? AND organization_id = ?", (item_id, organization_id))
+        .fetchone()
+    )
+    if row is None:
+        raise _error(404, f"Board item {item_id} not found")
+    board = _board_row(organization_id, row["board_id"])
+    return {"data": item_out(row, _fields_by_id(board) if board else {})}
+
+
 async def get_item(request: Request) -> Response:
-    board = _board_row(org(request), request.path_params["board_id"])
-    row = item_row(org(request), request.path_params["board_id"], request.path_params["item_id"])
-    return JSONResponse({"data": item_out(row, _fields_by_id(board) if board else {})})
+    return JSONResponse(get_item_body(org(request), request.path_params["item_id"]))
 
 
 async def item_details(request: Request) -> Response:
@@ -92,15 +107,20 @@ async def item_details(request: Request) -> Response:
     return JSONResponse({"data": [named], "count": 1})
 
 
-async def create_item(request: Request) -> Response:
-    body = await json_body(request)
+def create_item_body(organization_id: str, board_id: str, body: dict) -> dict:
+    """``POST /boards/:id/items``'s answer (201) for this body, or the ``ApiError`` data-board gives."""
     issues = item_create_issues(body, [])
     if issues:
         raise zod(issues)
-    board = require_board(org(request), request.path_params["board_id"])
+    board = require_board(organization_id, board_id)
     with transaction():
         row = insert_item(board, body)
-    return JSONResponse({"data": item_out(row, _fields_by_id(board))}, 201)
+    return {"data": item_out(row, _fields_by_id(board))}
+
+
+async def create_item(request: Request) -> Response:
+    body = await json_body(request)
+    return JSONResponse(create_item_body(org(request), request.path_params["board_id"], body), 201)
 
 
 async def bulk_create_items(request: Request) -> Response:
@@ -134,11 +154,17 @@ async def bulk_create_items(request: Request) -> Response:
 
 async def update_item(request: Request) -> Response:
     body = await json_body(request)
+    board_id, item_id = request.path_params["board_id"], request.path_params["item_id"]
+    return JSONResponse(update_item_body(org(request), board_id, item_id, body))
+
+
+def update_item_body(organization_id: str, board_id: str, item_id: str, body: dict) -> dict:
+    """``PATCH /boards/:id/items/:itemId``'s answer: ``fields`` by id and/or ``data: [{key, value}]``."""
     issues = _check(body, {"fields": ("object", False), "data": ("array", False)})
     if issues:
         raise zod(issues)
-    board = require_board(org(request), request.path_params["board_id"])
-    row = item_row(org(request), board["id"], request.path_params["item_id"])
+    board = require_board(organization_id, board_id)
+    row = item_row(organization_id, board["id"], item_id)
     changes = dict(body.get("fields") or {})
     for entry in body.get("data") or []:
         if isinstance(entry, dict) and entry.get("key"):
@@ -155,14 +181,19 @@ async def update_item(request: Request) -> Response:
         conn.execute("UPDATE board_items_fts SET body = ? WHERE rowid = ?", (search_text(values), row["seq"]))
         index_unique(board["id"], fields_by_id, row["seq"], values)
     updated = conn.execute("SELECT * FROM board_items WHERE seq = ?", (row["seq"],)).fetchone()
-    return JSONResponse({"data": item_out(updated, fields_by_id)})
+    return {"data": item_out(updated, fields_by_id)}
+
+
+def delete_item_body(organization_id: str, board_id: str, item_id: str) -> dict:
+    row = item_row(organization_id, board_id, item_id)
+    with transaction():
+        delete_rows([row])
+    return {"message": "Board item deleted successfully"}
 
 
 async def delete_item(request: Request) -> Response:
-    row = item_row(org(request), request.path_params["board_id"], request.path_params["item_id"])
-    with transaction():
-        delete_rows([row])
-    return JSONResponse({"message": "Board item deleted successfully"})
+    board_id, item_id = request.path_params["board_id"], request.path_params["item_id"]
+    return JSONResponse(delete_item_body(org(request), board_id, item_id))
 
 
 async def bulk_delete_items(request: Request) -> Response:

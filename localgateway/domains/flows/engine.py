@@ -1,12 +1,9 @@
 """The small workflow engine behind the local Activepieces stand-in.
 
-It knows three built-in pieces (the webhook trigger, the webhook piece's
-Return Response and the data-board piece's "create item"), recomputes step
-validity the way the engine does (docs/contract/flows.md#operations), and runs a flow's linear
-chain of steps, resolving ``{{trigger.body.x}}`` style references.
-
-Nothing here touches HTTP or the database: ``flows.py`` stores versions and
-runs, and hands this module a graph and a payload.
+It runs a flow's linear chain of steps, resolving ``{{trigger.body.x}}`` style references: the
+webhook piece's Return Response, and the data-board piece's ``auto_data_board`` (``board_piece``).
+The pieces and step validity are in ``catalog``. Nothing here touches HTTP: ``run_store`` stores
+runs and hands this module a graph and a payload.
 """
 
 from __future__ import annotations
@@ -19,114 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-WEBHOOK_PIECE = "@activepieces/piece-webhook"
-WEBHOOK_PIECE_VERSION = "0.1.24"
-BOARD_PIECE = "@activepieces/piece-automate-data-board"
-BOARD_PIECE_VERSION = "0.0.1"
-
-# Declared props per (piece, trigger/action name): name -> required. Only these keys are kept in ``input``.
-PIECES: dict[str, dict[str, Any]] = {
-    WEBHOOK_PIECE: {
-        "displayName": "Webhook",
-        "version": WEBHOOK_PIECE_VERSION,
-        "triggers": {
-            "catch_webhook": {
-                "displayName": "Catch Webhook",
-                "props": {"authType": True, "authFields": False, "markdown": False, "syncMarkdown": False},
-            }
-        },
-        "actions": {
-            "return_response": {
-                "displayName": "Return Response",
-                "props": {"responseType": True, "respond": False, "fields": True},
-            }
-        },
-    },
-    BOARD_PIECE: {
-        "displayName": "Automate Data Board",
-        "version": BOARD_PIECE_VERSION,
-        "triggers": {},
-        "actions": {
-            "create_board_item": {
-                "displayName": "Create Board Item",
-                "props": {"boardId": True, "fields": True},
-            }
-        },
-    },
-}
-
-AUTH_TYPES = {"none", "basic", "header"}
-RESPONSE_TYPES = {"json", "raw", "redirect"}
-RESPOND_MODES = {"stop", "respond"}
-_VERSION = re.compile(r"^[~^]?(\d+)\.(\d+)\.(\d+)$")
-
-
-def piece_version_known(piece_name: str, version: str) -> bool:
-    """The engine resolves ``~0.1.x`` ranges: any version with the shipped major.minor is served."""
-    piece = PIECES.get(piece_name)
-    wanted, shipped = _VERSION.match(str(version or "")), _VERSION.match(piece["version"]) if piece else None
-    return bool(wanted and shipped and wanted.group(1, 2) == shipped.group(1, 2))
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == {} or value == []
-
-
-def _props_for(step: dict, kind: str) -> dict[str, bool] | None:
-    settings = step.get("settings") or {}
-    piece = PIECES.get(settings.get("pieceName", ""))
-    if piece is None:
-        return None
-    entry = piece[kind].get(settings.get("triggerName" if kind == "triggers" else "actionName", ""))
-    return None if entry is None else entry["props"]
-
-
-def _clean_and_check(step: dict, kind: str) -> bool:
-    """Keep only declared input keys; the step is valid when every required prop is set."""
-    settings = step.setdefault("settings", {})
-    if not isinstance(settings.get("input"), dict):
-        return False
-    if not settings.get("pieceName") or not settings.get("pieceVersion"):
-        return False
-    props = _props_for(step, kind)
-    if props is None:
-        return False
-    settings["input"] = {key: value for key, value in settings["input"].items() if key in props}
-    if any(required and _empty(settings["input"].get(name)) for name, required in props.items()):
-        return False
-    return _input_values_ok(settings)
-
-
-def _input_values_ok(settings: dict) -> bool:
-    values = settings["input"]
-    name = settings.get("triggerName") or settings.get("actionName")
-    if name == "catch_webhook":
-        return values.get("authType") in AUTH_TYPES
-    if name == "return_response":
-        return values.get("responseType") in RESPONSE_TYPES and values.get("respond", "stop") in RESPOND_MODES
-    if name == "create_board_item":
-        return isinstance(values.get("fields"), dict)
-    return True
-
-
-def validate_trigger(trigger: dict) -> None:
-    """Set ``valid`` on the trigger from the server's own rules (the client's flag is not trusted)."""
-    if trigger.get("type") == "EMPTY":
-        trigger["valid"] = False
-    elif trigger.get("type") == "PIECE_TRIGGER":
-        trigger["valid"] = _clean_and_check(trigger, "triggers")
-    else:
-        trigger["valid"] = False
-
-
-def validate_action(action: dict) -> None:
-    if action.get("type") == "PIECE":
-        action["valid"] = _clean_and_check(action, "actions")
-    elif action.get("type") == "CODE":
-        source = (action.get("settings") or {}).get("sourceCode") or {}
-        action["valid"] = bool(source.get("code")) and isinstance((action.get("settings") or {}).get("input"), dict)
-    else:
-        action["valid"] = False
+from . import board_piece
+from .catalog import BOARD_ACTION, BOARD_PIECE, LEGACY_BOARD_ACTION, WEBHOOK_PIECE
 
 
 def chain(trigger: dict) -> list[dict]:
@@ -271,6 +162,8 @@ def execute(
     organization_id: str,
     board_item_create: BoardItemCreate,
     on_response: Callable[[WebhookResponse], None] | None = None,
+    flow_id: str = "",
+    board_calls: board_piece.BoardCalls | None = None,
 ) -> RunResult:
     """Run the chain for one incoming request. ``on_response`` fires as soon as a Return Response runs."""
     result = RunResult()
@@ -293,7 +186,8 @@ def execute(
         record: dict[str, Any] = {"type": step.get("type"), "status": "SUCCEEDED", "input": values}
         stop = False
         try:
-            output, stop = _run_action(step, values, organization_id, board_item_create)
+            run = RunContext(organization_id, board_item_create, flow_id, board_calls or board_piece.BoardCalls())
+            output, stop = _run_action(step, values, run, context)
         except StepFailed as exc:
             record.update(status="FAILED", errorMessage=str(exc), output=None, duration=_ms(started))
             result.steps[name] = record
@@ -327,7 +221,15 @@ def step_is_return_response(step: dict) -> bool:
     )
 
 
-def _run_action(step: dict, values: dict, organization_id: str, board_item_create: BoardItemCreate) -> tuple[Any, bool]:
+@dataclass
+class RunContext:
+    organization_id: str
+    board_item_create: BoardItemCreate
+    flow_id: str
+    board_calls: board_piece.BoardCalls
+
+
+def _run_action(step: dict, values: dict, run: RunContext, context: dict) -> tuple[Any, bool]:
     """One step's output, and whether the flow stops after it."""
     if not step.get("valid"):
         raise StepFailed("The step is not configured completely.")
@@ -338,10 +240,19 @@ def _run_action(step: dict, values: dict, organization_id: str, board_item_creat
         output = {"status": response.status, "headers": response.headers, "body": response.body}
         return output, (values.get("respond") or "stop") == "stop"
     settings = step.get("settings") or {}
-    if settings.get("pieceName") == BOARD_PIECE and settings.get("actionName") == "create_board_item":
+    if settings.get("pieceName") == BOARD_PIECE and settings.get("actionName") == BOARD_ACTION:
+        output = board_piece.run(
+            values,
+            organization_id=run.organization_id,
+            trigger_output=context.get("trigger"),
+            flow_id=run.flow_id,
+            calls=run.board_calls,
+        )
+        return output, False
+    if settings.get("pieceName") == BOARD_PIECE and settings.get("actionName") == LEGACY_BOARD_ACTION:
         fields = values.get("fields") if isinstance(values.get("fields"), dict) else {}
         try:
-            return board_item_create(organization_id, str(values.get("boardId") or ""), fields), False
+            return run.board_item_create(run.organization_id, str(values.get("boardId") or ""), fields), False
         except ValueError as exc:
             raise StepFailed(str(exc)) from None
     raise StepFailed(f"The piece {settings.get('pieceName')} is not available on this engine.")

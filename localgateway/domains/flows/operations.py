@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import db
-from . import engine
+from . import catalog, engine
 from .errors import ap_error, invalid_operation, not_found, schema_error
 from .schema import ACTION_TYPES, FLOW_STATUSES, VERSION_OPERATIONS
 from .store import draft_of, in_use_by_other, invalid_reason, latest_version, save_version, touch_flow
@@ -30,13 +30,13 @@ def _prepare_action(action: dict) -> dict:
         raise invalid_operation(f"{action['type']} steps are not supported by this engine")
     if action["type"] == "PIECE":
         settings = action["settings"]
-        if settings.get("pieceName") in engine.PIECES and not engine.piece_version_known(
+        if settings.get("pieceName") in catalog.PIECES and not catalog.piece_version_known(
             settings["pieceName"], settings.get("pieceVersion", "")
         ):
             raise not_found("piece", f"{settings['pieceName']}@{settings.get('pieceVersion')}")
     prepared = {key: value for key, value in action.items() if key != "nextAction"}
     prepared.setdefault("skip", False)
-    engine.validate_action(prepared)
+    catalog.validate_action(prepared)
     return prepared
 
 
@@ -55,11 +55,11 @@ def _apply_graph(kind: str, request_body: dict, trigger: dict) -> dict:
         settings = new_trigger["settings"]
         if (
             new_trigger["type"] == "PIECE_TRIGGER"
-            and settings.get("pieceName") in engine.PIECES
-            and not engine.piece_version_known(settings["pieceName"], settings.get("pieceVersion", ""))
+            and settings.get("pieceName") in catalog.PIECES
+            and not catalog.piece_version_known(settings["pieceName"], settings.get("pieceVersion", ""))
         ):
             raise not_found("piece", f"{settings['pieceName']}@{settings.get('pieceVersion')}")
-        engine.validate_trigger(new_trigger)
+        catalog.validate_trigger(new_trigger)
         return engine.link(new_trigger, actions)
     if kind == "ADD_ACTION":
         parent = request_body.get("parentStep")
@@ -120,7 +120,7 @@ def _import_trigger(request_body: dict) -> dict:
     new_trigger["name"] = "trigger"
     if new_trigger.get("type") not in ("EMPTY", "PIECE_TRIGGER") or not isinstance(new_trigger.get("settings"), dict):
         raise schema_error("body/request/trigger must be a trigger")
-    engine.validate_trigger(new_trigger)
+    catalog.validate_trigger(new_trigger)
     return engine.link(new_trigger, actions)
 
 

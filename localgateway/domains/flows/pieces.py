@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from . import engine
+from . import catalog
 from .errors import not_found
 from .principals import principal_of
 from .schema import PLATFORM_ID
@@ -36,7 +36,7 @@ async def users_me(request: Request) -> JSONResponse:
 
 async def piece_get(request: Request) -> JSONResponse:
     name = request.path_params["name"]
-    piece = engine.PIECES.get(name)
+    piece = catalog.PIECES.get(name)
     if piece is None:
         raise not_found("piece", name)
     return JSONResponse(
@@ -45,16 +45,12 @@ async def piece_get(request: Request) -> JSONResponse:
             "displayName": piece["displayName"],
             "version": piece["version"],
             "triggers": {
-                key: {"name": key, "displayName": entry["displayName"], "props": _props_json(entry["props"])}
+                key: {"name": key, "displayName": entry["displayName"], "props": catalog.props_json(entry["props"])}
                 for key, entry in piece["triggers"].items()
             },
             "actions": {
-                key: {"name": key, "displayName": entry["displayName"], "props": _props_json(entry["props"])}
+                key: {"name": key, "displayName": entry["displayName"], "props": catalog.props_json(entry["props"])}
                 for key, entry in piece["actions"].items()
             },
         }
     )
-
-
-def _props_json(props: dict[str, bool]) -> dict:
-    return {name: {"required": required} for name, required in props.items()}

@@ -75,6 +75,7 @@ def run_sync(
     """Execute the run now and store its outcome."""
     start, started = db.now_iso(), time.perf_counter()
     run_update(run_id, status="RUNNING", start_time=start)
+    flow_id = db.conn().execute("SELECT flow_id FROM ap_flow_runs WHERE id = ?", (run_id,)).fetchone()[0]
     try:
         result = engine.execute(
             trigger=trigger,
@@ -82,6 +83,7 @@ def run_sync(
             organization_id=organization_id,
             board_item_create=board_item_create,
             on_response=on_response,
+            flow_id=flow_id,
         )
     except Exception as exc:  # an engine bug must end the run, not leave it RUNNING forever
         result = engine.RunResult(status="INTERNAL_ERROR")

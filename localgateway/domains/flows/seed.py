@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from ... import db
 from ...config import Config
-from . import engine
+from . import board_piece, catalog, engine
 from .principals import project_for
 from .run_store import _board_item_create, run_insert, run_update
 from .store import flow_create, flow_row, latest_version, save_version, touch_flow
@@ -32,6 +32,11 @@ LEAD_TOOL = {
     },
 }
 # Past calls of the lead flow: (days ago, payload); the first two created deals that are on the board now.
+LEAD_FIELDS = {
+    "Name": "{{trigger.body.company}}",
+    "Email": "{{trigger.body.email}}",
+    "Amount": "{{trigger.body.amount}}",
+}
 LEAD_RUNS = [
     (6, {"company": "Tyrell Corporation", "email": "rachael@tyrell.example", "amount": 87000}),
     (3, {"company": "Stark Industries", "email": "pepper@stark.example", "amount": 350000}),
@@ -39,50 +44,65 @@ LEAD_RUNS = [
 ]
 
 
+def _board_step(board_id: str) -> dict:
+    """step_1: the data-board piece creating the lead from the body, in JSON mode keyed by field name."""
+    settings: dict = {"pieceName": catalog.BOARD_PIECE, "pieceVersion": "~" + catalog.BOARD_PIECE_VERSION}
+    if catalog.LEGACY_BOARD_ACTION in catalog.PIECES[catalog.BOARD_PIECE]["actions"]:
+        fields = {**LEAD_FIELDS, "Stage": "Lead"}
+        settings.update(actionName=catalog.LEGACY_BOARD_ACTION, input={"boardId": board_id, "fields": fields})
+        settings["propertySettings"] = {}
+    else:
+        settings.update(
+            actionName=catalog.BOARD_ACTION,
+            input={
+                "workflowName": "Automate Data Board",
+                "version": "1",
+                "boardId": board_id,
+                "chooseAction": "create",
+                "inputMethod": {"inputMethod": "json"},
+                "contentJson": {"contentJson": {**LEAD_FIELDS, "Stage": "Lead"}},
+            },
+            propertySettings={
+                name: {"type": "MANUAL"}
+                for name in ("workflowName", "version", "boardId", "chooseAction", "inputMethod", "contentJson")
+            },
+            errorHandlingOptions={"continueOnFailure": {"value": False}, "retryOnFailure": {"value": False}},
+        )
+    return {
+        "name": "step_1",
+        "type": "PIECE",
+        "displayName": "Create lead on Sales Pipeline",
+        "skip": False,
+        "settings": settings,
+    }
+
+
 def _seed_trigger(board_id: str) -> dict:
+    legacy = catalog.LEGACY_BOARD_ACTION in catalog.PIECES[catalog.BOARD_PIECE]["actions"]
+    item_ref = "{{step_1.id}}" if legacy else "{{step_1.boardResponse.data.id}}"
     trigger = {
         "name": "trigger",
         "type": "PIECE_TRIGGER",
         "valid": True,
         "displayName": "Catch Webhook",
         "settings": {
-            "pieceName": engine.WEBHOOK_PIECE,
-            "pieceVersion": engine.WEBHOOK_PIECE_VERSION,
+            "pieceName": catalog.WEBHOOK_PIECE,
+            "pieceVersion": catalog.WEBHOOK_PIECE_VERSION,
             "triggerName": "catch_webhook",
             "input": {"authType": "none", "authFields": {}},
             "propertySettings": {},
         },
     }
     steps = [
-        {
-            "name": "step_1",
-            "type": "PIECE",
-            "displayName": "Create lead on Sales Pipeline",
-            "skip": False,
-            "settings": {
-                "pieceName": engine.BOARD_PIECE,
-                "pieceVersion": engine.BOARD_PIECE_VERSION,
-                "actionName": "create_board_item",
-                "input": {
-                    "boardId": board_id,
-                    "fields": {
-                        "Name": "{{trigger.body.company}}",
-                        "Email": "{{trigger.body.email}}",
-                        "Amount": "{{trigger.body.amount}}",
-                        "Stage": "Lead",
-                    },
-                },
-                "propertySettings": {},
-            },
-        },
+        _board_step(board_id),
         {
             "name": "step_2",
             "type": "PIECE",
             "displayName": "Return Response",
             "skip": False,
             "settings": {
-                "pieceName": engine.WEBHOOK_PIECE,
-                "pieceVersion": engine.WEBHOOK_PIECE_VERSION,
+                "pieceName": catalog.WEBHOOK_PIECE,
+                "pieceVersion": catalog.WEBHOOK_PIECE_VERSION,
                 "actionName": "return_response",
                 "input": {
                     "responseType": "json",
@@ -90,16 +110,16 @@ def _seed_trigger(board_id: str) -> dict:
                     "fields": {
                         "status": 201,
                         "headers": {},
-                        "body": {"item_id": "{{step_1.id}}", "message": "Lead {{trigger.body.company}} created"},
+                        "body": {"item_id": item_ref, "message": "Lead {{trigger.body.company}} created"},
                     },
                 },
                 "propertySettings": {},
             },
         },
     ]
-    engine.validate_trigger(trigger)
+    catalog.validate_trigger(trigger)
     for step in steps:
-        engine.validate_action(step)
+        catalog.validate_action(step)
     return engine.link(trigger, steps)
 
 
@@ -125,6 +145,19 @@ def _existing_lead(organization_id: str, board_id: str, fields: dict) -> dict:
                 "updated_at": row["updated_at"],
             }
     raise ValueError(f"Board has no item named {fields['Name']}")
+
+
+class _PastCalls(board_piece.BoardCalls):
+    """For the demo history: a past run's create finds the deal it made, already on the board."""
+
+    def create(self, org: str, board_id: str, body: dict) -> dict:
+        board = db.conn().execute("SELECT fields FROM boards WHERE id = ?", (board_id,)).fetchone()
+        name_field = next((f for f in db.loads(board["fields"]) if f.get("name") == "Name"), {})
+        sent = {entry["board_field_id"]: entry["value"] for entry in body.get("fields", [])}
+        name = sent.get(name_field.get("id") or name_field.get("_id"))
+        if not name:
+            return super().create(org, board_id, body)
+        return {"data": _existing_lead(org, board_id, {"Name": name})}
 
 
 def _iso(moment: datetime) -> str:
@@ -171,7 +204,12 @@ def seed(config: Config) -> None:
         }
         lookup = _existing_lead if payload.get("company") else _board_item_create
         result = engine.execute(
-            trigger=trigger, request=request_payload, organization_id=organization_id, board_item_create=lookup
+            trigger=trigger,
+            request=request_payload,
+            organization_id=organization_id,
+            board_item_create=lookup,
+            flow_id=flow["id"],
+            board_calls=_PastCalls(),
         )
         duration = 180 + 40 * days_ago
         run_id = run_insert(flow=flow_row(flow["id"]), version=version, environment="PRODUCTION", created=_iso(started))

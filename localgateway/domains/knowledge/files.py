@@ -6,9 +6,10 @@ import asyncio
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from ... import db
 from ...config import Config
@@ -139,10 +140,20 @@ async def file_get(request: Request) -> JSONResponse:
     row = file_row(request.path_params["file_id"], _org(request))
     if row is None:
         raise fail("File not found", 404)
-    return ok("File retrieved successfully", file_json(row, request))
+    data = file_json(row)
+    # Not a signed URL: the gateway's public, credential-free file route, which never expires
+    # [DB src/presentation/controllers/file.controller.ts L295, src/core/services/file.service.ts L582].
+    data["presigned_url"] = f"{str(request.base_url).rstrip('/')}/files/download/{quote(row['key'], safe='')}"
+    return ok("File retrieved successfully", data)
 
 
-async def file_download(request: Request) -> FileResponse:
+async def file_download(request: Request) -> Response:
+    """The file as an attachment named with its raw name, as the service writes the header.
+
+    Node refuses a header value outside Latin-1 (``ERR_INVALID_CHAR``), so for such names (CJK, Arabic,
+    emoji...) the real route answers 500 [DB ``src/presentation/controllers/file.controller.ts``,
+    download]; the file's ``presigned_url`` still serves it.
+    """
     config: Config = request.app.state.config
     row = file_row(request.path_params["file_id"], _org(request))
     if row is None:
@@ -150,12 +161,13 @@ async def file_download(request: Request) -> FileResponse:
     path = stored_path(config, row["id"])
     if not path.exists():
         raise fail("File not found", 404)
-    return FileResponse(
-        path,
-        media_type=row["file_type"] or "application/octet-stream",
-        filename=row["name"],
-        content_disposition_type="attachment",
-    )
+    try:
+        disposition = f'attachment; filename="{row["name"]}"'.encode("latin-1")
+    except UnicodeEncodeError:
+        raise crash("Internal server error", None) from None
+    response = FileResponse(path, media_type=row["file_type"] or "application/octet-stream")
+    response.raw_headers.append((b"content-disposition", disposition))
+    return response
 
 
 async def file_update(request: Request) -> JSONResponse:
