@@ -9,3 +9,6 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("", include("apps.accounts.urls")),
 ]
+
+# A lost database answers 503 "back in a moment" rather than 500 (imbrace_console/database).
+handler500 = "imbrace_console.database.server_error"

@@ -115,8 +115,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, waiting up to CONSOLE_DB_CONNECT_WAIT seconds for a restarting server (the module says how).
+    DATABASES["default"]["ENGINE"] = "imbrace_console.database.postgresql"
     # A database host that does not answer fails the request in seconds, not at the TCP timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+CONSOLE_DB_CONNECT_WAIT = float(env("CONSOLE_DB_CONNECT_WAIT", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,225 @@
+"""The production stack of deploy/ (tests/production/stack.py): Debian's nginx with the site file, in front
+of two console instances (each the systemd unit's ``uvicorn --workers 2``) and the task worker, on a
+throw-away PostgreSQL, with the production settings, over the local gateway.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import psutil
+import pytest
+
+from tests.chat_helpers import make_assistant, make_folder
+from tests.production.stack import CONSOLE_UNIT, ENV_EXAMPLE, SITE, env_file, start_stack, unit_setting
+from tests.support import ROOT
+
+# The stack takes a minute to start on a busy 2-core machine (migrations, collectstatic, four workers).
+pytestmark = [pytest.mark.production, pytest.mark.timeout(300)]
+
+MB = 1024 * 1024
+STREAM = {"HX-Request": "true", "Accept": "text/event-stream"}  # as static/js/chat.js posts a message
+
+
+@pytest.fixture(scope="module")
+def stack(localgateway, tmp_path_factory):
+    running = start_stack(tmp_path_factory.mktemp("production"), localgateway)
+    yield running
+    running.stop()
+    logs = running.logs()
+    assert "Traceback" not in logs, logs[-4000:]
+
+
+@pytest.fixture
+def admin(stack):
+    client = stack.client()
+    assert stack.login("admin", client=client).status_code == 302
+    client.headers["X-CSRFToken"] = client.cookies["__Host-csrftoken"]
+    yield client
+    client.close()
+
+
+def direct(stack, instance, client: httpx.Client) -> httpx.Client:
+    """A client of one instance, bypassing nginx, with ``client``'s cookies (as nginx would pass them on).
+
+    Its cookies are Secure, so they are sent by hand over this plain-HTTP hop, with the header nginx sets.
+    """
+    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": "localhost", "Referer": f"{stack.url}/"}
+    return httpx.Client(base_url=instance.url, headers=headers, timeout=30)
+
+
+def test_the_env_example_names_only_settings_the_console_or_uvicorn_reads():
+    sources = "".join(path.read_text() for path in (ROOT / "imbrace_console" / "settings").glob("*.py"))
+    for name in env_file(ENV_EXAMPLE):
+        assert name in {"DJANGO_SETTINGS_MODULE", "FORWARDED_ALLOW_IPS"} or f'"{name}"' in sources, name
+
+
+def test_the_site_and_unit_match_the_console_limits():
+    from django.conf import settings
+
+    site = SITE.read_text()
+    body_limit = int(re.search(r"client_max_body_size (\d+)m;", site).group(1)) * MB
+    assert settings.KNOWLEDGE_UPLOAD_MAX_BYTES < body_limit <= settings.KNOWLEDGE_UPLOAD_MAX_BYTES + 8 * MB
+    read_timeout = int(re.search(r"proxy_read_timeout (\d+)s;", site).group(1))
+    assert read_timeout > settings.CHAT_STALL_SECONDS
+    assert read_timeout > settings.IMBRACE_READ_TIMEOUT * (1 + settings.IMBRACE_RETRIES)
+    grace = int(re.search(r"--timeout-graceful-shutdown (\d+)", CONSOLE_UNIT.read_text()).group(1))
+    assert int(unit_setting(CONSOLE_UNIT, "TimeoutStopSec")) > grace
+
+
+def test_static_files_come_from_nginx(stack):
+    name = next(path for path in (stack.work / "static").rglob("*.css") if not path.name.endswith(".gz"))
+    response = httpx.get(f"{stack.url}/static/{name.relative_to(stack.work / 'static')}", verify=False)
+    assert response.status_code == 200
+    assert response.content == name.read_bytes()
+    assert "content-security-policy" not in response.headers  # the console would have set one
+    assert response.headers["server"].startswith("nginx")
+
+
+def test_plain_http_is_sent_to_https_and_the_metrics_are_not_public(stack):
+    assert httpx.get(f"{stack.url}/metrics", verify=False).status_code == 404
+
+
+def test_a_session_made_on_one_instance_works_on_the_other(stack):
+    first, second = stack.instances
+    client = stack.client()
+    with client:
+        assert stack.login("operator", client=client).status_code == 302
+        for instance in (first, second):
+            with direct(stack, instance, client) as there:
+                page = there.get("/")
+                assert page.status_code == 200, (instance.port, page.status_code, page.headers.get("location"))
+                assert "operator" in page.text
+        for _ in range(6):  # through nginx, across both instances
+            assert client.get("/assistants/").status_code == 200
+
+
+def test_a_chat_answer_arrives_through_nginx_word_by_word(stack, admin, gw):
+    folder = make_folder(gw, {"refunds.md": "Refunds are paid within 14 days of the return."})
+    delay = 0.1
+    assistant = make_assistant(gw, folder_ids=[folder], metadata={"word_delay_ms": int(delay * 1000)})
+    arrivals = []
+    with admin.stream(
+        "POST", f"/assistants/{assistant['id']}/chat/send/", data={"message": "refund policy"}, headers=STREAM
+    ) as relay:
+        assert relay.status_code == 200
+        for line in relay.iter_lines():
+            if line.startswith("event: "):
+                arrivals.append((line.removeprefix("event: "), time.monotonic()))
+    kinds = [kind for kind, _ in arrivals]
+    assert kinds[-1] == "done" and kinds.count("delta") >= 5, kinds
+    first_word = next(at for kind, at in arrivals if kind == "delta")
+    # Buffered, every event would arrive at once when the answer ends.
+    assert arrivals[-1][1] - first_word > 3 * delay, kinds
+
+
+def test_a_large_upload_passes_through_nginx_with_flat_memory(stack, admin, gw):
+    size = 200 * MB
+    org = gw.get("/platform/v1/account").json()["organization_id"]
+    body = {"name": f"Big {uuid.uuid4().hex[:6]}", "organization_id": org, "parent_folder_id": "root"}
+    folder = gw.post("/data-board/folders", json={**body, "source_type": "upload"}).json()["data"]
+    workers = [worker for instance in stack.instances for worker in instance.workers()]
+    baseline = {worker.pid: worker.memory_info().rss for worker in workers}
+    peak = dict(baseline)
+    done = threading.Event()
+
+    def watch():
+        while not done.wait(0.05):
+            for worker in workers:
+                peak[worker.pid] = max(peak[worker.pid], worker.memory_info().rss)
+
+    def chunks():
+        block = os.urandom(MB)
+        for _ in range(size // MB):
+            yield block
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        response = admin.post(
+            f"/knowledge/folders/{folder['id']}/upload/",
+            content=chunks(),
+            headers={
+                "Accept": "application/json",
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(size),
+                "X-File-Name": "big.pdf",
+            },
+            timeout=300,
+        )
+    finally:
+        done.set()
+        watcher.join()
+    assert response.status_code == 201, response.text[:500]
+    [result] = response.json()["results"]
+    assert gw.get(f"/data-board/files/{result['file_id']}").json()["data"]["file_size"] == size
+    growth = max(peak[pid] - baseline[pid] for pid in baseline)
+    assert growth < 40 * MB, f"a worker grew by {growth / MB:.0f} MB for a {size // MB} MB upload"
+
+
+def test_concurrent_wrong_passwords_lock_at_the_limit(stack):
+    from django.conf import settings
+
+    limit = settings.CONSOLE_LOGIN_FAILURES_PER_USER
+
+    def attempt(_):
+        with stack.client() as client:
+            return stack.login("viewer", password="wrong-password", client=client).status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        statuses = list(pool.map(attempt, range(20)))
+    checked = [status for status in statuses if status == 200]  # the form again: the password was checked
+    assert len(checked) == limit, statuses
+    assert statuses.count(429) == 20 - limit, statuses
+    assert stack.login("viewer").status_code == 429  # locked: not even the right password is checked
+
+
+def test_a_database_restart_under_load_answers_no_500(stack, admin):
+    statuses: list[int] = []
+    stop = threading.Event()
+    cookies = dict(admin.cookies.items())
+
+    def load():
+        with stack.client() as client:
+            client.cookies.update(cookies)
+            while not stop.is_set():
+                try:
+                    statuses.append(client.get("/assistants/").status_code)
+                except httpx.TransportError:
+                    statuses.append(0)
+
+    def wait_for_answers(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while len(statuses) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        wait_for_answers(8)
+        before = len(statuses)
+        stack.database.restart()
+        wait_for_answers(before + 40)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert before >= 8 and len(statuses) >= before + 40, (before, len(statuses))
+    assert 500 not in statuses and 0 not in statuses, sorted(set(statuses))
+    assert set(statuses[-8:]) == {200}, statuses[-8:]
+
+
+def test_every_instance_runs_the_units_worker_count(stack):
+    workers = int(re.search(r"--workers (\d+)", CONSOLE_UNIT.read_text()).group(1))
+    for instance in stack.instances:
+        assert len([p for p in instance.workers() if p.name().startswith("python")]) >= workers
+    assert stack.worker.poll() is None, (stack.work / "worker.log").read_text()[-2000:]
+    assert psutil.pid_exists(stack.nginx.pid)
