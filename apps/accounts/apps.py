@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Console users"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from . import login_limits
 
         login_limits.connect_signals()
+        checks.register(login_limits.check_trusted_proxies, checks.Tags.security)

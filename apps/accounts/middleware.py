@@ -1,4 +1,4 @@
-"""Refuse log-in attempts while a username or address is over its failure limit."""
+"""Refuse log-in attempts while a username or address is over its failure limit; count the others."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from .login_limits import client_address, login_lockout_seconds, username_key, wait_words
+from .login_limits import LoginAttempt, client_address, login_attempt_begin, login_attempt_end, wait_words
 
 logger = logging.getLogger("imbrace_console.security")
 
@@ -19,8 +19,11 @@ class LoginRateLimitMiddleware:
     """Async-only pass-through, except for a POST to the log-in page.
 
     It answers before the log-in view runs, so no password is checked while
-    locked out; failures themselves are counted by the ``user_login_failed``
-    signal (see ``login_limits``).
+    locked out. Otherwise the attempt is counted as a failure in the same
+    database step as the check (``login_attempt_begin``), and the log-in
+    signals settle it once the password is checked (see ``login_limits``);
+    an attempt that never reached the password check (an invalid form, a
+    CSRF failure) stops counting when the response is ready.
     """
 
     sync_capable = False
@@ -34,11 +37,15 @@ class LoginRateLimitMiddleware:
     async def __call__(self, request: HttpRequest):
         if request.method == "POST" and request.path == self.login_path:
             username = request.POST.get("username", "")
-            address = client_address(request)
-            wait = await login_lockout_seconds(username=username, address=address)
-            if wait:
-                logger.warning("log-in refused (rate limit) for username=%r from %s", username_key(username), address)
-                return await sync_to_async(self._refusal)(request, username, wait)
+            attempt = await sync_to_async(login_attempt_begin)(username=username, address=client_address(request))
+            if attempt.wait:
+                logger.warning("log-in refused (rate limit) for username=%r from %s", attempt.username, attempt.address)
+                return await sync_to_async(self._refusal)(request, username, attempt.wait)
+            request.login_attempt = attempt
+            response = await self.get_response(request)
+            if not attempt.checked:
+                await sync_to_async(_not_checked)(attempt)
+            return response
         return await self.get_response(request)
 
     @property
@@ -57,3 +64,7 @@ class LoginRateLimitMiddleware:
         response = render(request, "registration/login.html", context, status=429)
         response["Retry-After"] = str(wait)
         return response
+
+
+def _not_checked(attempt: LoginAttempt) -> None:
+    login_attempt_end(attempt, password_was_wrong=False)

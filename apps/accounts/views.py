@@ -15,7 +15,7 @@ from apps.core.htmx import render_page
 from apps.core.roles import Role, role_required
 
 from .forms import RoleForm, UserCreateForm, role_from
-from .login_limits import client_address, login_failure_record, login_lockout_seconds, wait_words
+from .login_limits import client_address, login_attempt_begin, login_attempt_end, wait_words
 from .selectors import user_get, user_list
 from .services import (
     AccountChangeRefused,
@@ -143,19 +143,20 @@ async def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render_page(request, "accounts/password_form.html", context)
     # The current password is guessed here as on the log-in page: the same limit applies.
-    address = client_address(request)
-    wait = await login_lockout_seconds(username=user.get_username(), address=address)
-    if wait:
+    # Checked and counted in one step, before the password is (see login_limits).
+    attempt = await sync_to_async(login_attempt_begin)(username=user.get_username(), address=client_address(request))
+    if attempt.wait:
         context.update(
-            form=PasswordChangeForm(user), refusal=f"Too many wrong passwords. Try again in {wait_words(wait)}."
+            form=PasswordChangeForm(user),
+            refusal=f"Too many wrong passwords. Try again in {wait_words(attempt.wait)}.",
         )
         response = render_page(request, "accounts/password_form.html", context, status=429)
-        response["Retry-After"] = str(wait)
+        response["Retry-After"] = str(attempt.wait)
         return response
     # Checking the current password is a slow hash: not in the sync thread the async views share.
-    if not await sync_to_async(form.is_valid, thread_sensitive=False)():
-        if "old_password" in form.errors:
-            await sync_to_async(login_failure_record)(username=user.get_username(), address=address)
+    valid = await sync_to_async(form.is_valid, thread_sensitive=False)()
+    await sync_to_async(login_attempt_end)(attempt, password_was_wrong="old_password" in form.errors)
+    if not valid:
         return render_page(request, "accounts/password_form.html", context, status=400)
     await user_password_set(actor=user, user_id=user.pk, password=form.cleaned_data["new_password1"])
     await aupdate_session_auth_hash(request, await get_user_model().objects.aget(pk=user.pk))

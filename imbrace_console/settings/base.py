@@ -145,6 +145,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CONSOLE_LOGIN_FAILURES_PER_USER = int(env("CONSOLE_LOGIN_FAILURES_PER_USER", "5"))
 CONSOLE_LOGIN_FAILURES_PER_ADDRESS = int(env("CONSOLE_LOGIN_FAILURES_PER_ADDRESS", "20"))
 CONSOLE_LOGIN_FAILURE_WINDOW = int(env("CONSOLE_LOGIN_FAILURE_WINDOW", "900"))
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For the log-in limit
+# believes; empty: none, the socket's address is the client's (docs/security.md, "Log-in limits").
+CONSOLE_TRUSTED_PROXIES = env_list("CONSOLE_TRUSTED_PROXIES")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("CONSOLE_TIME_ZONE", "UTC")
