@@ -141,6 +141,10 @@ def start_live_console(work_dir: Path, gateway: LocalGateway, *, extra_env: dict
         "CONSOLE_LOGIN_FAILURES_PER_ADDRESS": "1000",
         **(extra_env or {}),
     }
+    # A SQLite file of its own, also under `make test DB=postgres` (whose DATABASE_URL is the in-process
+    # tests' database), unless the test gives it a DATABASE_URL.
+    if "DATABASE_URL" not in (extra_env or {}):
+        env.pop("DATABASE_URL", None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)

@@ -136,6 +136,7 @@ class Stack:
     gateway: LocalGateway
     env: dict
     https_port: int = 0
+    http_port: int = 0
     instances: list[Instance] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
     worker: subprocess.Popen | None = None
@@ -200,7 +201,7 @@ def start_stack(work: Path, gateway: LocalGateway, *, instances: int = 2) -> Sta
     }
     env.pop("DJANGO_DEBUG", None)
     (work / "uploads").mkdir()
-    stack = Stack(work=work, database=database, gateway=gateway, env=env, https_port=https_port)
+    stack = Stack(work=work, database=database, gateway=gateway, env=env, https_port=https_port, http_port=http_port)
     try:
         stack.manage("migrate", "--no-input", "-v", "0")
         stack.manage("collectstatic", "--no-input", "-v", "0")

@@ -24,6 +24,7 @@ _NOT_READY = (
     "the database system is shutting down",
     "the database system is in recovery mode",
     "the database system is not yet accepting connections",
+    "server closed the connection unexpectedly",
 )
 
 
