@@ -6,7 +6,7 @@ Bearer`` with ``x-organization-id``, then ``x-access-token``.
 
 Two paths skip the check as the real gateway's do: ``/files/download/*`` (mounted before auth) and
 Activepieces webhooks, which the real gateway passes through whatever credential they carry
-(round2.md §8: whoever has a webhook URL can trigger the flow; the console says so). Its other hole
+(docs/contract/flows.md#webhooks: whoever has a webhook URL can trigger the flow). Its other hole
 (``?organizationId=`` overriding the token) is deliberately not reproduced.
 """
 
@@ -41,8 +41,8 @@ CREATE TABLE IF NOT EXISTS access_tokens (
 SCOPED_KEY_PREFIXES = ("/conversation_message", "/board", "/channels", "/touchpoints", "/campaign")
 # Paths that answer without credentials: the stand-in's liveness probe and test switches (loopback only).
 PUBLIC_PATHS = ("/_local/health", "/_local/faults", "/_local/requests")
-# Mounted by the real gateway before its auth middleware (round2.md §5.3, §8):
-# the public file route, and Activepieces webhooks (passed through with no credential check).
+# Mounted by the real gateway before its auth middleware (docs/contract/data-board.md#knowledge-files and
+# flows.md#webhooks): the public file route, and Activepieces webhooks (passed through with no credential check).
 PUBLIC_PREFIXES = ("/files/download/",)
 WEBHOOK_PATH = re.compile(r"^/activepieces(?:/api)?/v1/webhooks/")
 

@@ -9,8 +9,8 @@ and never resumes), ``drop`` (a streamed body is cut after
 ``after_chunks`` chunks), ``gateway_timeout`` and ``sse_line_endings``.
 ``times`` limits how often a rule fires.
 
-``gateway_timeout`` is the real gateway's proxy idle timeout (data-board.md §1: 60 s on
-``/data-board``; flows.md §1: 30 s on ``/activepieces``): when the service sends nothing for
+``gateway_timeout`` is the real gateway's proxy idle timeout (60 s on ``/data-board``, 30 s on
+``/activepieces``; docs/contract/platform/auth.md#timeouts-retries-and-rate-limits): when the service sends nothing for
 ``timeout_ms`` (default 60000, or 30000 under ``/activepieces``) the client gets a 504 with
 http-proxy-middleware's text body while the service goes on with the work (an import keeps
 importing); a stream that goes quiet that long after it started is cut. ``sse_line_endings``

@@ -1,4 +1,6 @@
-"""Real-service behaviours the local gateway reproduces (round2.md §8), each citing its source file.
+"""Real-service behaviours the local gateway reproduces, each citing its source file.
+
+See docs/contract/traps.md#real-service-behaviours-the-local-gateway-reproduces.
 
 Tags: [WF] imbrace-co/workflow, [DB] imbraceltd/data_board, [GW] imbrace-co/app-gateway,
 [FS] imbrace-co/file. Over real HTTP against the local gateway process.
@@ -30,7 +32,7 @@ def operate(gw: httpx.Client, flow_id: str, kind: str, request: dict) -> httpx.R
 
 
 def board_step(board_id: str, inputs: dict, *, name: str = "step_1", settings: dict | None = None) -> dict:
-    """An ``auto_data_board`` step as round2.md §1.6 stores it."""
+    """An ``auto_data_board`` step as the engine stores it (docs/contract/flows.md#the-data-board-step)."""
     base = {
         "pieceName": BOARD_PIECE,
         "pieceVersion": "~0.0.1",
@@ -198,7 +200,8 @@ def test_field_mode_formats_values_as_the_piece_does(gw, lead_board):
 
 def test_errors_are_outputs_of_a_succeeded_step(gw, lead_board):
     """[WF autoDataBoard.ts: errors are returned, not thrown]: data-board's 400 → success:false; a
-    piece-side check → error:true. The step status stays SUCCEEDED (round2.md §1.4)."""
+    piece-side check → error:true. The step status stays SUCCEEDED
+    (docs/contract/flows.md#what-the-step-sends-and-returns)."""
     json_mode = {"chooseAction": "create", "inputMethod": {"inputMethod": "json"}, "contentJson": {"contentJson": {}}}
     output, steps = run_piece(gw, lead_board, json_mode, {})
     assert output["success"] is False and output["details"] == {}
@@ -302,7 +305,8 @@ def test_import_csv_takes_a_url_and_mappings_and_reports_per_user_progress(gw, l
 
 
 def test_a_gateway_timeout_answers_504_while_the_import_goes_on(gw, lead_board, gateway_faults):
-    """[GW proxy timeout 60 s on data-board (data-board.md §1); round2.md §6: the import continues]"""
+    """[GW proxy timeout 60 s on data-board (docs/contract/platform/auth.md); the import continues
+    (docs/contract/data-board.md#csv-import)]"""
     ids, path = lead_board["ids"], f"{DB}/boards/{lead_board['id']}"
     rows = "\n".join(f"Firm {n},{n}" for n in range(1200))
     url = upload_csv(gw, f"Company,Seats\n{rows}\n")
@@ -328,7 +332,7 @@ def test_a_gateway_timeout_answers_504_while_the_import_goes_on(gw, lead_board, 
 
 @pytest.fixture
 def folder() -> dict:
-    """A folder id of our own: the first upload into it creates it (data-board.md §10)."""
+    """A folder id of our own: the first upload into it creates it (docs/contract/data-board.md#knowledge-files)."""
     return {"id": str(uuid.uuid4())}
 
 

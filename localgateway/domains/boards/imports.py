@@ -1,7 +1,7 @@
 """CSV import by URL (``POST /boards/:id/import_csv``), its per-user progress, and the board file upload.
 
 As data-board does it [DB ``src/presentation/controllers/board.controller.ts``, import_csv and
-import_progress; data-board.md §7, round2.md §6]:
+import_progress; docs/contract/data-board.md#csv-import]:
 
 - the body is JSON ``{fileUrl, mappings: [{csvHeader, boardFieldId, boardFieldName}]}``; the server
   fetches ``fileUrl`` itself (here: a file uploaded through ``POST /boards/_fileupload`` or the public
@@ -61,7 +61,7 @@ def upload_dir(request: Request) -> Path:
 
 
 def public_url(request: Request, key: str) -> str:
-    """Where the gateway serves a stored object without credentials (round2.md §5.3)."""
+    """Where the gateway serves a stored object without credentials (docs/contract/data-board.md#knowledge-files)."""
     return f"{str(request.base_url).rstrip('/')}{PUBLIC_DOWNLOAD}{quote(key, safe='')}"
 
 

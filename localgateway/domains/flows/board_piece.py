@@ -1,7 +1,8 @@
 """The data-board piece's ``auto_data_board`` action, run against the local board store.
 
 What the real piece does [WF ``packages/pieces/builtin/src/pieces/automate-data-board/lib/actions/
-autoDataBoard.ts``, ``lib/common/general-functions.ts``, ``lib/utils/board.ts``; round2.md §1.3-1.4]:
+autoDataBoard.ts``, ``lib/common/general-functions.ts``, ``lib/utils/board.ts``;
+docs/contract/flows.md#the-data-board-step]:
 
 - it calls data-board directly with the run's organization; ``create`` posts
   ``{"fields": [{"board_field_id", "value"}], "app_name"}``, ``update``/``clearFields`` by record id

@@ -5,7 +5,8 @@ data-board piece ``@activepieces/piece-automate-data-board``, whose only action 
 [WF ``packages/pieces/builtin/src/pieces/automate-data-board/lib/actions/autoDataBoard.ts``].
 
 Validity of the data-board step follows the real validator [WF
-``packages/server/api/src/app/flows/flow-version/flow-version-validator-util.ts``, round2.md §1.5]:
+``packages/server/api/src/app/flows/flow-version/flow-version-validator-util.ts``,
+docs/contract/flows.md#when-the-step-is-valid]:
 an unknown action name is ``valid: false`` (so publishing is refused); otherwise only the
 top-level props are checked by their type (dropdowns non-null, even ``""``; short text a string;
 dynamic props a record or a string), and inner dynamic values are not. Every PIECE action must also
@@ -43,7 +44,7 @@ class Prop:
 
 STATIC_DROPDOWN, DROPDOWN, SHORT_TEXT, DYNAMIC = "STATIC_DROPDOWN", "DROPDOWN", "SHORT_TEXT", "DYNAMIC"
 
-# autoDataBoard.ts's props, in declaration order (round2.md §1.2).
+# autoDataBoard.ts's props, in declaration order (docs/contract/flows.md#the-steps-inputs).
 BOARD_PROPS = {
     "workflowName": Prop(SHORT_TEXT),
     "version": Prop(STATIC_DROPDOWN, True),
@@ -184,7 +185,7 @@ def _input_values_ok(settings: dict) -> bool:
 
 
 def _action_schema_ok(settings: dict) -> bool:
-    """``SingleActionSchema.Check`` for a PIECE action's settings (round2.md §1.5, point 2)."""
+    """``SingleActionSchema.Check`` for a PIECE action's settings (flows.md#when-the-step-is-valid)."""
     property_settings = settings.get("propertySettings")
     if not isinstance(property_settings, dict):
         return False
