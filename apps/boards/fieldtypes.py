@@ -44,6 +44,9 @@ FIELD_TYPES: list[tuple[str, str]] = [
     ("TableInTable", "Table in table"),
 ]
 TYPE_LABELS = dict(FIELD_TYPES)
+# Each type's class on its table cells, from this fixed list: the type is gateway text, so a type the console
+# does not know (which the gateway may add, or a hostile one may send) is "type-other", never its own name.
+TYPE_CLASSES = {value: f"type-{value.lower()}" for value, _label in FIELD_TYPES}
 OPTION_TYPES = frozenset({"SingleSelection", "MultipleSelection", "Priority"})
 # Types the console can edit; the others (people, files, formulas, sub-tables) are shown read-only.
 EDITABLE_TYPES = frozenset(
@@ -120,7 +123,7 @@ class Field:
 
     @cached_property
     def view_class(self) -> str:
-        return f"type-{self.type.lower()}"
+        return TYPE_CLASSES.get(self.type, "type-other")
 
     @cached_property
     def edit_class(self) -> str:
@@ -196,7 +199,7 @@ def _chips(labels: Iterable[object]) -> str:
 def _rating(value: Any) -> int:
     try:
         return max(0, min(RATING_MAX, round(float(value))))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity (Python's JSON reads it)
         return 0
 
 

@@ -13,6 +13,7 @@ then cost about 0.5 ms more a page. The page chrome it sits in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -21,6 +22,9 @@ from django.utils.safestring import SafeString, mark_safe
 from .fieldtypes import Field, cell_markup, esc, item_title
 
 _ITEM = "ITEM-ID"
+# An id that may go into a link: letters, digits, _ and - (the shape the URLs' id converter accepts). Gateway
+# text: ".." in a link would take the browser to another page of the console.
+_linkable = re.compile(r"[A-Za-z0-9_-]{1,128}").fullmatch
 
 
 @dataclass(frozen=True)
@@ -40,22 +44,35 @@ def header_html(columns: list[Column]) -> SafeString:
         sorted_ = f' aria-sort="{column.sorted}"' if column.sorted else ""
         badge = ' <span class="badge badge-muted" title="Identifier">id</span>' if field.identifier else ""
         parts.append(
-            f'<th scope="col"{sorted_} class="{field.view_class}" data-field="{esc(field.id)}">'
+            f'<th scope="col"{sorted_} class="{field.view_class}"{_data_field(field)}>'
             f'<a href="{url}" hx-get="{url}" hx-target="#items-region" hx-push-url="true" title="Sort by {name}">'
             f"{name}{badge}</a></th>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - built from esc()-escaped values
 
 
+def _data_field(field: Field) -> str:
+    """The header's field id for the cell editor (boards.js), which puts it in a URL: only an id-shaped one."""
+    return f' data-field="{field.id}"' if _linkable(field.id) else ""
+
+
 def _row_markup(
     item: dict, columns: list[tuple[Field, str]], title: str, *, edit_url: str, delete_url: str, support: bool
 ) -> str:
-    """One ``<tr>``; ``columns`` pairs each field with its cells' opening ``<td>``."""
+    """One ``<tr>``; ``columns`` pairs each field with its cells' opening ``<td>``.
+
+    The item id goes into links, so a row whose id is not shaped like one (``..`` would take the browser to
+    another page of the console) gets no actions; its cells are shown, not editable.
+    """
     raw_id = str(item.get("id", ""))
     item_id = esc(raw_id)
     name = esc(title)
-    created = esc(item.get("created_at") or "")
+    raw_created = str(item.get("created_at") or "")
+    created = esc(raw_created)
     parts = [f'<tr id="item-{item_id}" class="item-row" tabindex="-1">']
+    if support and not _linkable(raw_id):
+        support = False
+        columns = [(field, f'<td class="{field.view_class}">') for field, _td in columns]
     if support:
         edit = esc(edit_url.replace(_ITEM, raw_id))
         delete = esc(delete_url.replace(_ITEM, raw_id))
@@ -71,7 +88,7 @@ def _row_markup(
         parts.append('<td class="select-cell"></td>')
     values = item.get("fields") or {}
     parts.extend([f"{td}{cell_markup(field, values.get(field.id))}</td>" for field, td in columns])
-    parts.append(f'<td class="created-cell"><time datetime="{created}">{created[:10]}</time></td></tr>')
+    parts.append(f'<td class="created-cell"><time datetime="{created}">{esc(raw_created[:10])}</time></td></tr>')
     return "".join(parts)
 
 
@@ -80,7 +97,10 @@ def table_rows(*, board_id: str, fields: list[Field], items: list[dict], support
     edit_url = reverse("board-items-update", kwargs={"board_id": board_id, "item_id": _ITEM})
     delete_url = reverse("board-items-delete", kwargs={"board_id": board_id, "item_id": _ITEM})
     # A cell has no id of its own: its item is its row's, its field its column's.
-    columns = [(field, f'<td class="{field.edit_class if support else field.view_class}">') for field in fields]
+    columns = [
+        (field, f'<td class="{field.edit_class if support and _linkable(field.id) else field.view_class}">')
+        for field in fields
+    ]
     return [
         mark_safe(  # noqa: S308 - built from esc()-escaped values
             _row_markup(

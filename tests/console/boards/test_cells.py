@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from django.utils.html import escape
 
-from apps.boards.fieldtypes import Field, Option, cell_markup, esc
+from apps.boards.fieldtypes import FIELD_TYPES, Field, Option, cell_markup, esc
+from apps.boards.table import Column, header_html, table_rows
 
 OPTIONS = (Option("o1", "Lead"), Option("o2", "Won <big>"))
 EMPTY = '<span class="empty-value" aria-label="empty"></span>'
@@ -84,6 +85,9 @@ CASES = [
     ("Rating", "4.6", stars(5)),
     ("Rating", 9, stars(5)),
     ("Rating", "bad", stars(0)),
+    ("Rating", float("inf"), stars(0)),  # Python's JSON reads the gateway's Infinity
+    ("Rating", float("nan"), stars(0)),
+    ("Number", float("inf"), "inf"),
     ("Country", {"country_name": "Hong Kong", "country_code": "HK"}, "Hong Kong"),
     ("Country", {"country_code": "FR"}, "FR"),
     ("Country", "DE", "DE"),
@@ -106,3 +110,44 @@ def test_a_value_reads_in_its_cell(kind, value, markup):
 @pytest.mark.parametrize("value", ["plain text", "", "a & b", "<b>", '"quoted"', "it's", "&amp;", 12.5, None])
 def test_esc_escapes_as_django_does(value):
     assert esc(value) == str(escape(value))
+
+
+HOSTILE_TYPE = 'x" onmouseover="alert(1)'
+
+
+@pytest.mark.parametrize(
+    ("kind", "css"),
+    [
+        *((kind, f"type-{kind.lower()}") for kind, _ in FIELD_TYPES),
+        (HOSTILE_TYPE, "type-other"),
+        ("Formula2", "type-other"),
+    ],
+)
+def test_a_cells_class_comes_from_the_known_types_only(kind, css):
+    """The field type is gateway text: a type the console does not know never reaches the class attribute."""
+    field = Field("f1", "F", kind)
+    assert field.view_class == css
+    row = table_rows(board_id="b1", fields=[field], items=[{"id": "i1", "fields": {"f1": "v"}}], support=False)[0]
+    assert f'<td class="{css}">' in row
+    assert "onmouseover" not in header_html([Column(field, "/boards/b1/?sort=x", "")])
+
+
+def test_an_item_id_that_is_not_an_id_gets_no_links_and_no_editor():
+    """``..`` in a link would take the browser to another page of the console (the board's own delete)."""
+    fields = [Field("f1", "Name", "ShortText"), Field('f"2', "Odd", "ShortText")]
+    items = [
+        {"id": "..", "fields": {"f1": "dots"}, "created_at": "2026-05-01T00:00:00Z"},
+        {"id": 'i"1', "fields": {"f1": "quoted"}},
+        {"id": "good-1", "fields": {"f1": "fine"}, "created_at": '<&>"2026-05-01'},
+    ]
+    dots, quoted, good = table_rows(board_id="b1", fields=fields, items=items, support=True)
+    for row in (dots, quoted):
+        assert "href" not in row and "hx-post" not in row and "cell-editable" not in row and "checkbox" not in row
+    assert 'id="item-i&quot;1"' in quoted
+    assert 'href="/boards/b1/items/good-1/edit/"' in good and 'hx-post="/boards/b1/items/good-1/delete/"' in good
+    # Only the field with an id-shaped id is editable; the other is shown.
+    assert '<td class="cell-editable type-shorttext">fine</td><td class="type-shorttext">' in good
+    assert '<time datetime="&lt;&amp;&gt;&quot;2026-05-01">&lt;&amp;&gt;&quot;2026-0</time>' in good
+    header = header_html([Column(field, "/boards/b1/?a=1&b=2", "") for field in fields])
+    assert header.count("data-field=") == 1 and 'data-field="f1"' in header
+    assert 'href="/boards/b1/?a=1&amp;b=2"' in header
