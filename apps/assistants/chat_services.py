@@ -240,7 +240,8 @@ def _sse_parts(buffer: bytearray) -> list[dict | str]:
         if data == "[DONE]":
             parts.append(data)
             continue
-        with contextlib.suppress(json.JSONDecodeError):
+        # ValueError: bad JSON or a 5,000-digit number; RecursionError: JSON nested 100,000 deep. Skipped alike.
+        with contextlib.suppress(ValueError, RecursionError):
             part = json.loads(data)
             if isinstance(part, dict):
                 parts.append(part)

@@ -32,8 +32,10 @@ def _filter_query(request: HttpRequest) -> str:
 
 
 def _page_number(request: HttpRequest) -> int:
+    """The page asked for; junk is the first page, and a number past any log's end its millionth (the
+    database refuses an offset past 64 bits)."""
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        return min(max(1, int(request.GET.get("page", "1"))), 1_000_000)
     except ValueError:
         return 1
 

@@ -77,15 +77,28 @@ def field_key(field: Field) -> str:
     return f"f_{field.id}"
 
 
+# The gateway stores numbers as doubles: from 1e308 a number is Infinity, past 2**53 an integer loses digits.
+# Compared by exponent (Decimal.adjusted), not by arithmetic, which overflows for 1e999999999.
+_LARGEST_EXPONENT = 308
+_EXACT_EXPONENT = 15
+
+
+def _storable(value: Decimal) -> None:
+    """Refuse what a double cannot hold: ``1e999999999`` is a valid Decimal, and int() of it would take hours."""
+    if value and value.adjusted() >= _LARGEST_EXPONENT:
+        raise forms.ValidationError("That number is too large to store.")
+
+
 def _form_field(field: Field) -> forms.Field:
     common: dict[str, Any] = {"label": field.name, "required": field.required, "help_text": field.description}
     kind = field.type
     if kind in ("LongText", "Notes"):
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
     if kind == "Number":
-        return forms.DecimalField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
+        return forms.DecimalField(widget=forms.NumberInput(attrs={"step": "any"}), validators=[_storable], **common)
     if kind == "Currency":
-        return forms.DecimalField(decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.01"}), **common)
+        widget = forms.NumberInput(attrs={"step": "0.01"})
+        return forms.DecimalField(decimal_places=2, widget=widget, validators=[_storable], **common)
     if kind == "Email":
         return forms.EmailField(**common)
     if kind == "Phone":
@@ -121,7 +134,8 @@ def _to_gateway(field: Field, value: Any) -> Any:
     if value is None or value == "" or value == []:
         return False if field.type == "Checkbox" else None
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        exact = (not value or value.adjusted() < _EXACT_EXPONENT) and value == value.to_integral_value()
+        return int(value) if exact else float(value)
     if isinstance(value, datetime):
         return value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:00.000Z")
     if isinstance(value, date):

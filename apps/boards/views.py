@@ -29,6 +29,10 @@ def _is_support(request: HttpRequest) -> bool:
     return role is not None and role >= Role.SUPPORT
 
 
+# A page number past any board's end, and small enough that every store takes its offset.
+MAX_PAGE = 1_000_000
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value or default)
@@ -55,7 +59,7 @@ def _gateway_form_error(form, exc: GatewayError) -> None:
 @role_required(Role.VIEWER)
 async def board_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    skip = max(_int(request.GET.get("skip"), 0), 0)
+    skip = min(max(_int(request.GET.get("skip"), 0), 0), MAX_PAGE * 100)
     page = await selectors.board_list(search=search, skip=skip)
     base = reverse("boards-list")
 
@@ -139,7 +143,7 @@ class TableState:
     def __init__(self, board_id: str, data) -> None:
         self.board_id = board_id
         self.query = (data.get("q") or "").strip()
-        self.page = max(_int(data.get("page"), 1), 1)
+        self.page = min(max(_int(data.get("page"), 1), 1), MAX_PAGE)
         size = _int(data.get("size"), selectors.DEFAULT_PAGE_SIZE)
         self.size = size if size in selectors.PAGE_SIZES else selectors.DEFAULT_PAGE_SIZE
         self.sort = selectors.clean_sort(data.get("sort") or "")

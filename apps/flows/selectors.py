@@ -8,6 +8,7 @@ not what its webhook runs.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -323,7 +324,7 @@ def run_from(body: Any) -> Run:
         created=_parse_time(body.get("created")),
         started=_parse_time(body.get("startTime")),
         finished=_parse_time(body.get("finishTime")),
-        duration_ms=int(duration) if isinstance(duration, int | float) else None,
+        duration_ms=int(duration) if isinstance(duration, int | float) and math.isfinite(duration) else None,
         failed_step=failed if isinstance(failed, dict) else None,
         steps=steps,
         raw=body,

@@ -104,7 +104,12 @@ class FileDownload:
 
 
 def _when(value: Any) -> datetime | None:
-    return parse_datetime(value) if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:  # shaped like a timestamp but not one (month 13): shown as unknown, not a 500
+        return None
 
 
 def _node(row: dict) -> FolderNode:
