@@ -16,11 +16,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from . import db
 from .config import Config
+from .errors import ApiError
 
 PREFIX = "/files/download/"
 
@@ -42,7 +43,7 @@ async def download(request: Request) -> Response:
     key = unquote(request.path_params["key"])
     found = _resolve(request.app.state.config, key)
     if found is None:
-        return JSONResponse({"success": False, "message": "File not found"}, 404)
+        raise ApiError(404, {"success": False, "message": "File not found"})
     path, name, media_type = found
     disposition = "attachment" if request.query_params.get("download") == "true" else "inline"
     return FileResponse(path, media_type=media_type, filename=name, content_disposition_type=disposition)
