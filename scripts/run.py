@@ -42,7 +42,8 @@ def main() -> None:
                 process.terminate()
         for process in processes:
             try:
-                process.wait(timeout=5)
+                # The task worker first finishes the import slice in hand (BOARD_IMPORT_SLICE_SECONDS).
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
         sys.exit(0)

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -304,6 +304,14 @@ async def _import_batch(work: Slice, fields: list[Field], rows: list[list[str]],
     if not await work.advance(end, failures=checked(end)):
         return "lost"
     return ""
+
+
+def jobs_by_status() -> dict[str, int]:
+    """How many import jobs are in each state (for a metrics gauge)."""
+    counts = dict.fromkeys(S.values, 0)
+    for row in ImportJob.objects.values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
 
 
 # --- retention ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.test import AsyncClient
 from django.utils import timezone
 
+from apps.boards.import_jobs import jobs_by_status
 from apps.boards.models import ImportJob
 from apps.boards.tasks import run_board_import
 
@@ -69,6 +70,7 @@ def test_concurrent_run_requests_queue_the_job_once_and_create_each_row_once(con
     assert names_on(gw, board) == rows, "40 rows, 40 items"
     job.refresh_from_db()
     assert (job.status, job.created, job.failed, job.next_row) == (S.DONE, 40, 0, 40)
+    assert jobs_by_status()["done"] == 1 and jobs_by_status()["queued"] == 0
     again = support.post(map_url + "run/", headers=htmx("import-area"))
     assert again.status_code == 200 and queued_tasks() == 0, "a finished job is never queued again"
 
