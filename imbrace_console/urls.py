@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("apps.ops.urls")),
     path("", include("apps.core.urls")),
     path("assistants/", include("apps.assistants.urls")),
     path("flows/", include("apps.flows.urls")),

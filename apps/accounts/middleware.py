@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from apps.ops.metrics import login_lockout
+
 from .login_limits import LoginAttempt, client_address, login_attempt_begin, login_attempt_end, wait_words
 
 logger = logging.getLogger("imbrace_console.security")
@@ -39,6 +41,7 @@ class LoginRateLimitMiddleware:
             username = request.POST.get("username", "")
             attempt = await sync_to_async(login_attempt_begin)(username=username, address=client_address(request))
             if attempt.wait:
+                login_lockout("login")
                 logger.warning("log-in refused (rate limit) for username=%r from %s", attempt.username, attempt.address)
                 return await sync_to_async(self._refusal)(request, username, attempt.wait)
             request.login_attempt = attempt

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.selectors import AuditFilters, audit_event_list
 from apps.core.htmx import render_page
 from apps.core.roles import Role, role_required
+from apps.ops.metrics import login_lockout
 
 from .forms import RoleForm, UserCreateForm, role_from
 from .login_limits import client_address, login_attempt_begin, login_attempt_end, wait_words
@@ -146,6 +147,7 @@ async def password_change(request: HttpRequest) -> HttpResponse:
     # Checked and counted in one step, before the password is (see login_limits).
     attempt = await sync_to_async(login_attempt_begin)(username=user.get_username(), address=client_address(request))
     if attempt.wait:
+        login_lockout("password-change")
         context.update(
             form=PasswordChangeForm(user),
             refusal=f"Too many wrong passwords. Try again in {wait_words(attempt.wait)}.",

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
+from apps.ops.metrics import chat_stream_observed
 from imbrace_console.gateway import GatewayNotFound
 
 from .chat_forms import ChatMessageForm
@@ -235,8 +236,8 @@ def _answer_response(user, turn, first: Callable[[], bytes]) -> StreamingHttpRes
 
     ``X-Chat-Turn`` names the turn, whose elements the events fill in.
     """
-    events = chat_relay(
-        actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS
+    events = chat_stream_observed(
+        chat_relay(actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS)
     )
     retry_url = reverse("assistants-chat-retry", kwargs={"token": turn.token})
     response = StreamingHttpResponse(_sse_events(first, events, retry_url=retry_url), content_type="text/event-stream")

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
+from apps.ops.metrics import uploads_done
 from imbrace_console.gateway import GatewayError, GatewayNotFound
 from imbrace_console.fastpath.asgi import BodyDisconnected, body_channel, streamed_body
 
@@ -208,9 +209,11 @@ async def file_upload(request: HttpRequest, folder_id: str) -> HttpResponse:
     else:
         outcome = await _form_upload(request, folder_id)
     if isinstance(outcome, HttpResponse):
+        uploads_done(request.META.get("CONTENT_LENGTH"), [(False, outcome.status_code)])
         return outcome
     results = outcome or [UploadResult("", False, "Choose at least one file to upload.", 400)]
     status = _upload_status(results)
+    uploads_done(request.META.get("CONTENT_LENGTH"), [(result.ok, result.status) for result in results])
     if _wants_json(request):
         return JsonResponse({"results": [result.__dict__ for result in results]}, status=status)
     if status == 201:

@@ -26,6 +26,8 @@ from urllib.parse import quote, unquote
 import httpx
 from django.conf import settings
 
+from apps.ops import metrics as ops_metrics
+
 from .errors import (
     GatewayAuthError,
     GatewayBadPath,
@@ -272,6 +274,7 @@ class GatewayClient:
         return {**self.config.auth_headers(path), "x-request-id": request_id, **(extra or {})}
 
     def _log(self, method: str, path: str, status: int | str, started: float, request_id: str, attempt: int) -> None:
+        ops_metrics.gateway_call(method, path, status, started, request_id)  # metrics and the JSON log's gateway id
         logger.info(
             "gateway %s %s -> %s in %.1fms request_id=%s attempt=%d",
             method,

@@ -49,12 +49,15 @@ INSTALLED_APPS = [
     "apps.flows",
     "apps.knowledge",
     "apps.boards",
+    "apps.ops",
     # django.tasks' database backend and its `db_worker` command (CSV imports run there).
     "django_tasks_db",
 ]
 
 # Django's middleware in async-native subclasses (imbrace_console/fastpath/middleware.py): no thread hop per hook.
 MIDDLEWARE = [
+    # First: each request's id (X-Request-ID), metrics and log line (apps/ops, docs/operations.md).
+    "apps.ops.middleware.RequestObservabilityMiddleware",
     "imbrace_console.fastpath.middleware.SecurityMiddleware",
     # Async-native static files (whitenoise's middleware is sync-only: a thread hop per request).
     "servestatic.middleware.ServeStaticMiddleware",
@@ -209,15 +212,35 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Logs: "text" (one readable line) or "json" (one JSON object per line, for a log pipeline).
+LOG_FORMAT = env("LOG_FORMAT", "text").strip().lower()
+# One line per request (user, view, status, duration): on by default with LOG_FORMAT=json.
+CONSOLE_ACCESS_LOG = env_bool("CONSOLE_ACCESS_LOG", LOG_FORMAT == "json")
+# /metrics answers direct requests from these addresses or networks, or a bearer CONSOLE_METRICS_TOKEN.
+CONSOLE_METRICS_ALLOWED_IPS = env_list("CONSOLE_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+CONSOLE_METRICS_TOKEN = env("CONSOLE_METRICS_TOKEN")
+# Seconds each /readyz check (database, gateway) may take before it counts as failed.
+CONSOLE_READY_TIMEOUT = float(env("CONSOLE_READY_TIMEOUT", "3"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # LOG_FORMAT=json: one JSON object per line, with the request's id (apps/ops/logs.py).
+        "json": {"()": "apps.ops.logs.JsonFormatter"},
+    },
+    "filters": {"request_context": {"()": "apps.ops.logs.RequestContextFilter"}},
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain"},
         # Code on the event loop only queues a record; a thread of its own writes it (started by
         # apps.core). A write that waits on a busy disk then holds up that thread, not every request.
-        "console": {"class": "logging.handlers.QueueHandler", "handlers": ["stderr"], "respect_handler_level": True},
+        "console": {
+            "class": "logging.handlers.QueueHandler",
+            "handlers": ["stderr"],
+            "respect_handler_level": True,
+            "filters": ["request_context"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("CONSOLE_LOG_LEVEL", "INFO")},
     "loggers": {

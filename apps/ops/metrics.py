@@ -1,0 +1,147 @@
+"""The console's Prometheus metrics, and the small functions other code calls to record them.
+
+With ``PROMETHEUS_MULTIPROC_DIR`` set (before the process starts), every worker writes
+its values to files in that folder and ``/metrics`` reads them all, so several uvicorn
+workers on one host report one view (prometheus-client's multiprocess mode). The folder
+must be emptied when the console (all its workers) starts: docs/operations.md.
+
+Recording a value is a write to a memory-mapped file (or to memory without the folder):
+no database, no network. Each label is bounded: views by URL name, gateway calls by
+route template (ids replaced by ``{id}``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from collections.abc import AsyncIterator, Iterable
+
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+
+from .logs import GATEWAY_REQUEST_ID
+
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+REQUESTS = Counter(
+    "console_http_requests", "Requests answered, by view (URL name), method and status.", ["view", "method", "status"]
+)
+REQUEST_SECONDS = Histogram(
+    "console_http_request_duration_seconds",
+    "Time from the request to its response's headers, by view (URL name).",
+    ["view"],
+    buckets=LATENCY_BUCKETS,
+)
+GATEWAY_CALLS = Counter(
+    "console_gateway_requests",
+    "Calls to the gateway (each attempt), by method, route template and status (or transport failure).",
+    ["method", "route", "status"],
+)
+GATEWAY_SECONDS = Histogram(
+    "console_gateway_request_duration_seconds",
+    "Time of each gateway call to its response's headers, by method and route template.",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
+CHAT_STREAMS = Gauge("console_chat_streams_open", "Chat answers being streamed now.", multiprocess_mode="livesum")
+CHAT_FIRST_WORD = Histogram(
+    "console_chat_first_word_seconds",
+    "Time from a chat message's stream opening to the answer's first words.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0),
+)
+UPLOAD_BYTES = Counter("console_upload_bytes", "Bytes received in upload requests (knowledge files).")
+UPLOADS = Counter("console_uploads", "Uploaded files, by outcome and HTTP status.", ["outcome", "status"])
+LOGIN_LOCKOUTS = Counter("console_login_lockouts", "Log-in attempts refused by the log-in limits (429).", ["form"])
+IMPORT_JOBS = Counter(
+    "console_import_jobs", "CSV import jobs reaching a state (queued, running, done, failed...).", ["state"]
+)
+
+_ID_FREE = re.compile(r"^(?:[a-z][a-z_-]*|v\d+)$")
+
+
+def route_template(path: str) -> str:
+    """``/data-board/boards/5f0e.../items`` -> ``/data-board/boards/{id}/items``: words stay, anything else is an id."""
+    path = path.split("?", 1)[0]
+    return "/".join(part if not part or _ID_FREE.match(part) else "{id}" for part in path.split("/"))
+
+
+# --- Hooks called by other code ----------------------------------------------------------------
+
+
+def gateway_call(method: str, path: str, status: int | str, started: float, request_id: str) -> None:
+    """One gateway call (called by the gateway client's log line, with its ``time.perf_counter()`` start)."""
+    GATEWAY_REQUEST_ID.set(request_id)
+    route = route_template(path)
+    GATEWAY_CALLS.labels(method, route, str(status)).inc()
+    GATEWAY_SECONDS.labels(method, route).observe(time.perf_counter() - started)
+
+
+_request_series: dict[tuple[str, str, int], tuple] = {}
+
+
+def request_done(view: str, method: str, status: int, seconds: float) -> None:
+    """One answered request: its labelled series are looked up once per process, then only written."""
+    key = (view, method, status)
+    series = _request_series.get(key)
+    if series is None:
+        series = _request_series[key] = (REQUESTS.labels(view, method, str(status)), REQUEST_SECONDS.labels(view))
+    series[0].inc()
+    series[1].observe(seconds)
+
+
+def login_lockout(form: str = "login") -> None:
+    """A log-in (``login``) or current-password check (``password-change``) refused by the limits."""
+    LOGIN_LOCKOUTS.labels(form).inc()
+
+
+def import_job_state(state: str) -> None:
+    """Call when a CSV import job reaches ``state`` (``queued``, ``running``, ``done``, ``failed``...)."""
+    IMPORT_JOBS.labels(state).inc()
+
+
+def uploads_done(content_length: str | int | None, statuses: Iterable[tuple[bool, int]]) -> None:
+    """An upload request (its ``Content-Length``) and each file's (ok, HTTP status)."""
+    with contextlib.suppress(ValueError):
+        UPLOAD_BYTES.inc(max(int(content_length or 0), 0))
+    for ok, status in statuses:
+        UPLOADS.labels("ok" if ok else "failed", str(status)).inc()
+
+
+async def chat_stream_observed(events: AsyncIterator, *, first_word_kinds=("blocks", "tail")) -> AsyncIterator:
+    """The chat relay's events, passed on unchanged, counted as an open stream and timed to the first words."""
+    started = time.perf_counter()
+    waiting = True
+    CHAT_STREAMS.inc()
+    try:
+        async for event in events:
+            if waiting and getattr(event, "kind", None) in first_word_kinds:
+                CHAT_FIRST_WORD.observe(time.perf_counter() - started)
+                waiting = False
+            yield event
+    finally:
+        CHAT_STREAMS.dec()
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+# --- Exposition ---------------------------------------------------------------------------------
+
+
+def exposition() -> bytes:
+    """The Prometheus text format: every worker's values in multiprocess mode, else this process's."""
+    if MULTIPROCESS:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(DEFAULT_REGISTRY)
+
+
+def worker_exited(pid: int | None = None) -> None:
+    """Drop a finished worker's live gauges (open chat streams) from the shared view."""
+    if MULTIPROCESS:
+        multiprocess.mark_process_dead(pid or os.getpid())
