@@ -4,7 +4,7 @@ The real gateway mounts it before any auth middleware and proxies it to the file
 ``GET /api/files/download/{key}``, which streams the object inline, or as an attachment with
 ``?download=true`` [GW ``src/server/public/index.ts``, ``routers/files-public.ts``; FS
 ``src/presentation/controllers/file.controller.ts``]. data-board's ``GET /files/:id`` hands out this
-URL as ``presigned_url``: it is not signed and never expires (round2.md §5.3).
+URL as ``presigned_url``: it is not signed and never expires (docs/contract/data-board.md#knowledge-files).
 
 Here a key names either a Knowledge Hub file (``kh_files.key``) or an object stored by
 ``POST /data-board/boards/_fileupload``.

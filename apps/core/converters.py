@@ -1,6 +1,6 @@
 """URL converters for ids: a URL whose id is not shaped like an id is a 404 before any view runs.
 
-The shapes the gateway's services use (../shared/gateway-contract/, data-board.md "Ids"):
+The shapes the gateway's services use (docs/contract/data-board.md#ids-and-timestamps, flows.md#errors):
 
 - data-board (boards, items, fields, options, folders, files) and assistants: ``crypto.randomUUID()``,
   e.g. ``9b2f3c4d-1e2f-4a5b-8c9d-0e1f2a3b4c5d``;
