@@ -16,6 +16,7 @@ from imbrace_console.gateway import gateway_path, get_client, unwrap_data, unwra
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # past any board's end, and small enough that every store takes its offset
 BOARD_PAGE_SIZE = 50
 _SORT = re.compile(r"^-?(created_at|updated_at|fields\.[\w-]+)$")
 

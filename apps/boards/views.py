@@ -29,10 +29,6 @@ def _is_support(request: HttpRequest) -> bool:
     return role is not None and role >= Role.SUPPORT
 
 
-# A page number past any board's end, and small enough that every store takes its offset.
-MAX_PAGE = 1_000_000
-
-
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value or default)
@@ -59,7 +55,7 @@ def _gateway_form_error(form, exc: GatewayError) -> None:
 @role_required(Role.VIEWER)
 async def board_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    skip = min(max(_int(request.GET.get("skip"), 0), 0), MAX_PAGE * 100)
+    skip = min(max(_int(request.GET.get("skip"), 0), 0), selectors.MAX_PAGE * 100)
     page = await selectors.board_list(search=search, skip=skip)
     base = reverse("boards-list")
 
@@ -143,7 +139,7 @@ class TableState:
     def __init__(self, board_id: str, data) -> None:
         self.board_id = board_id
         self.query = (data.get("q") or "").strip()
-        self.page = min(max(_int(data.get("page"), 1), 1), MAX_PAGE)
+        self.page = min(max(_int(data.get("page"), 1), 1), selectors.MAX_PAGE)
         size = _int(data.get("size"), selectors.DEFAULT_PAGE_SIZE)
         self.size = size if size in selectors.PAGE_SIZES else selectors.DEFAULT_PAGE_SIZE
         self.sort = selectors.clean_sort(data.get("sort") or "")
@@ -376,16 +372,11 @@ async def cell_show(request: HttpRequest, board_id: str, item_id: str, field_id:
 @require_GET
 @role_required(Role.SUPPORT)
 async def board_export(request: HttpRequest, board_id: str) -> StreamingHttpResponse:
-    """Every item as CSV, relayed from the gateway as it arrives (never held whole in memory).
-
-    Cells a spreadsheet would run as formulas are made text; ``?raw=1`` gives the gateway's bytes unchanged.
-    """
+    """Every item as CSV, relayed as it arrives; formulas made text unless ``?raw=1`` (the gateway's bytes)."""
     board = await selectors.board_get(board_id=board_id)
+    raw = request.GET.get("raw") == "1"
     export = await services.board_export_start(
-        actor=await request.auser(),
-        board_id=board_id,
-        board_name=board.get("name", ""),
-        raw=request.GET.get("raw") == "1",
+        actor=await request.auser(), board_id=board_id, board_name=board.get("name", ""), raw=raw
     )
     response = StreamingHttpResponse(export.chunks(), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = _attachment(export.filename)
