@@ -35,5 +35,9 @@ class OpsConfig(AppConfig):
         from . import metrics
 
         checks.register(check_metrics_addresses, checks.Tags.security)
+        if settings.LOG_FORMAT == "json":
+            import logging
+
+            logging.captureWarnings(True)  # Python's warnings as JSON lines too (logger py.warnings)
         # A worker that ends takes its open-stream gauge out of the shared view.
         atexit.register(metrics.worker_exited)

@@ -248,6 +248,12 @@ LOGGING = {
         # httpx logs whole URLs at INFO; the gateway client logs each call itself, without the query.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # With LOG_FORMAT=json, uvicorn's own lines (a worker's start, stop, errors) are JSON lines too.
+        **(
+            {name: {"handlers": ["console"], "propagate": False} for name in ("uvicorn", "uvicorn.access")}
+            if LOG_FORMAT == "json"
+            else {}
+        ),
     },
 }
 
