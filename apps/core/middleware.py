@@ -7,7 +7,7 @@ import logging
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
-from imbrace_console.gateway import GatewayError
+from imbrace_console.gateway import GatewayError, page_deadline
 
 from .htmx import render_gateway_error
 
@@ -15,18 +15,29 @@ logger = logging.getLogger("imbrace_console.errors")
 
 
 class GatewayErrorMiddleware:
-    """Pass-through on the way in (no thread hop); renders ``GatewayError`` from views."""
+    """Opens the page's gateway time budget (``page_deadline``); renders ``GatewayError`` from views.
+
+    No thread hop: an async chain gets a coroutine, a sync one a plain call.
+    """
 
     sync_capable = True
     async_capable = True
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
-        if iscoroutinefunction(get_response):
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
             markcoroutinefunction(self)
 
     def __call__(self, request: HttpRequest):
-        return self.get_response(request)
+        if self.is_async:
+            return self.__acall__(request)
+        with page_deadline():
+            return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest):
+        with page_deadline():
+            return await self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, GatewayError):

@@ -1,6 +1,7 @@
 """The Imbrace gateway client. Only services and selectors import it."""
 
-from .client import GatewayClient, GatewaySettings, checked_path, gateway_path, get_client
+from .client import GatewayClient, GatewaySettings, get_client
+from .deadline import page_deadline
 from .envelopes import SeekPage, unwrap_data, unwrap_search, unwrap_success
 from .errors import (
     GatewayAuthError,
@@ -12,6 +13,7 @@ from .errors import (
     GatewayUnavailable,
     GatewayValidationError,
 )
+from .paths import checked_path, gateway_path
 
 __all__ = [
     "GatewayAuthError",
@@ -28,6 +30,7 @@ __all__ = [
     "checked_path",
     "gateway_path",
     "get_client",
+    "page_deadline",
     "unwrap_data",
     "unwrap_search",
     "unwrap_success",

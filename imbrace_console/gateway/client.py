@@ -5,6 +5,12 @@ loop (and per configuration). Credentials go in headers chosen by the same
 rules as the official SDK; they never reach a log line. Safe methods are
 retried with backoff on network errors, 429 and 502-504; POST and PATCH are
 never retried, so a write is never sent twice.
+
+Reads share one time budget per page (``IMBRACE_PAGE_DEADLINE``, set by
+``page_deadline()`` around each request): every try and every wait between
+tries fits in it, so a slow gateway is an error page with Retry within about
+that long, not three full read timeouts. Streams and requests given their own
+``timeout`` (chat, uploads, downloads, exports, the sync webhook) keep it.
 """
 
 from __future__ import annotations
@@ -21,16 +27,15 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote
 
 import httpx
 from django.conf import settings
 
 from apps.ops import metrics as ops_metrics
 
+from .deadline import page_budget
 from .errors import (
     GatewayAuthError,
-    GatewayBadPath,
     GatewayConflict,
     GatewayError,
     GatewayNotFound,
@@ -38,57 +43,16 @@ from .errors import (
     GatewayUnavailable,
     GatewayValidationError,
 )
+from .paths import checked_path, gateway_path  # noqa: F401 (gateway_path: imported from here too)
 
 logger = logging.getLogger("imbrace_console.gateway")
 
 RETRY_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RETRY_AFTER = 5.0
 _NOT_FOUND = re.compile(r"not found", re.IGNORECASE)
 _AI_ERROR = re.compile(r"^\[ERROR:\s*(?:\d{3}:\s*)?(.*)\]$", re.DOTALL)
-
-
-# One path segment as RFC 3986 writes it (unreserved, sub-delims, ":" "@", percent-escapes).
-_SEGMENT = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+")
-# What a segment must not mean once decoded: a separator, an escape, a control character.
-_UNSAFE_DECODED = re.compile(r"[/\\%\x00-\x1f\x7f]")
-
-
-def checked_path(path: str) -> str:
-    """``path`` unchanged if every server on the way reads it as written, else ``GatewayBadPath``.
-
-    Refused: a ``.`` or ``..`` segment (also percent-encoded: httpx, nginx or express would
-    resolve it to the parent), an empty segment, an encoded slash or backslash, a control
-    character, a query or fragment, anything not already percent-encoded. So an id that is not
-    an id can never make the console send its request to another object.
-    """
-    if path == "/":
-        return path
-    segments = path.split("/")
-    if segments[0] or len(segments) < 2:
-        raise GatewayBadPath("refused gateway path", path=path[:200])
-    for segment in segments[1:]:
-        try:
-            decoded = unquote(segment, errors="strict") if _SEGMENT.fullmatch(segment) else ""
-        except UnicodeDecodeError:
-            decoded = ""
-        if not decoded or decoded in (".", "..") or _UNSAFE_DECODED.search(decoded):
-            raise GatewayBadPath("refused gateway path", path=path[:200])
-    return path
-
-
-def gateway_path(template: str, *values: object) -> str:
-    """The gateway path ``template`` with each ``{}`` replaced by one value as one percent-encoded segment.
-
-    ``gateway_path("/data-board/boards/{}/items/{}", board_id, item_id)``. The only way a service or
-    selector puts an id into a path: a value that could change the path (``..``, ``/``, ``%2e``, a
-    control character, empty) raises ``GatewayBadPath``, a ``GatewayNotFound`` (404), before anything
-    is sent.
-    """
-    try:
-        return checked_path(template.format(*(quote(str(value), safe="") for value in values)))
-    except UnicodeError as exc:  # a lone surrogate cannot be encoded
-        raise GatewayBadPath("refused gateway path", path=template) from exc
 
 
 def _is_jwt(token: str) -> bool:
@@ -106,6 +70,7 @@ class GatewaySettings:
     retries: int = 2
     retry_backoff: float = 0.25
     max_connections: int = 1000
+    page_deadline: float = 10.0
 
     @classmethod
     def from_django(cls) -> GatewaySettings:
@@ -119,6 +84,7 @@ class GatewaySettings:
             retries=settings.IMBRACE_RETRIES,
             retry_backoff=settings.IMBRACE_RETRY_BACKOFF,
             max_connections=settings.IMBRACE_MAX_CONNECTIONS,
+            page_deadline=settings.IMBRACE_PAGE_DEADLINE,
         )
 
     @property
@@ -303,37 +269,80 @@ class GatewayClient:
         headers: dict[str, str] | None = None,
         timeout: httpx.Timeout | float | None = None,  # noqa: ASYNC109 (httpx per-request timeout, e.g. a sync webhook)
     ) -> httpx.Response:
-        """Send one request (retrying only safe methods) and return a 2xx response or raise."""
+        """Send one request (retrying only safe methods) and return a 2xx response or raise.
+
+        Without its own ``timeout``, a read's tries and the waits between them end by the page's
+        deadline (``page_deadline``), and a retried write is tried again only within it.
+        """
         method = method.upper()
         checked_path(path)
         request_id = uuid.uuid4().hex
         retries = self.config.retries if method in RETRY_METHODS else 0
         kwargs: dict[str, Any] = {"params": params, "json": json, "data": data, "files": files, "content": content}
+        budget = page_budget.get()
+        deadline = None
         if timeout is not None:
             kwargs["timeout"] = timeout
-        attempt = 0
-        while True:
-            started = time.perf_counter()
-            try:
-                response = await self._http.request(
-                    method, path, headers=self._headers(path, headers, request_id), **kwargs
-                )
-            except httpx.TransportError as exc:
-                self._log(method, path, _outcome(exc), started, request_id, attempt)
-                if attempt < retries:
-                    await asyncio.sleep(self._backoff(attempt, None))
+        else:
+            deadline = budget.ends if budget is not None else time.monotonic() + self.config.page_deadline
+        bounded = deadline is not None and method in READ_METHODS
+        try:
+            attempt = 0
+            while True:
+                started = time.perf_counter()
+                try:
+                    if bounded:
+                        response = await self._bounded(method, path, deadline, headers, request_id, kwargs)
+                    else:
+                        response = await self._http.request(
+                            method, path, headers=self._headers(path, headers, request_id), **kwargs
+                        )
+                except httpx.TransportError as exc:
+                    self._log(method, path, _outcome(exc), started, request_id, attempt)
+                    if attempt < retries and await self._wait_to_retry(attempt, None, deadline):
+                        attempt += 1
+                        continue
+                    raise error_for_transport(exc, method=method, path=path, request_id=request_id) from exc
+                self._log(method, path, response.status_code, started, request_id, attempt)
+                _unlink(response)
+                if response.is_success:
+                    return response
+                if (
+                    response.status_code in RETRY_STATUSES
+                    and attempt < retries
+                    and await self._wait_to_retry(attempt, _retry_after(response), deadline)
+                ):
                     attempt += 1
                     continue
-                raise error_for_transport(exc, method=method, path=path, request_id=request_id) from exc
-            self._log(method, path, response.status_code, started, request_id, attempt)
-            _unlink(response)
-            if response.is_success:
-                return response
-            if response.status_code in RETRY_STATUSES and attempt < retries:
-                await asyncio.sleep(self._backoff(attempt, _retry_after(response)))
-                attempt += 1
-                continue
-            raise error_for_response(response, method=method, path=path, request_id=request_id)
+                raise error_for_response(response, method=method, path=path, request_id=request_id)
+        finally:
+            if budget is not None and method not in READ_METHODS:
+                # The page a write re-renders gets a whole budget of its own.
+                budget.ends = max(budget.ends, time.monotonic() + budget.seconds)
+
+    async def _bounded(
+        self, method: str, path: str, deadline: float, headers: dict[str, str] | None, request_id: str, kwargs: dict
+    ) -> httpx.Response:
+        """One try of a read that ends by ``deadline``, whatever the gateway does meanwhile."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise httpx.ReadTimeout("the page's time for the gateway ran out")
+        limit = httpx.Timeout(min(self.config.read_timeout, left), connect=min(self.config.connect_timeout, left))
+        try:
+            async with asyncio.timeout(left):
+                return await self._http.request(
+                    method, path, headers=self._headers(path, headers, request_id), timeout=limit, **kwargs
+                )
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout("the page's time for the gateway ran out") from exc
+
+    async def _wait_to_retry(self, attempt: int, retry_after: float | None, deadline: float | None) -> bool:
+        """Sleep before the next try and answer True, or answer False if it would not fit before ``deadline``."""
+        pause = self._backoff(attempt, retry_after)
+        if deadline is not None and time.monotonic() + pause >= deadline:
+            return False
+        await asyncio.sleep(pause)
+        return True
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """``request`` and decode the JSON body; an unreadable body is a GatewayError."""

@@ -186,6 +186,9 @@ IMBRACE_CONNECT_TIMEOUT = float(env("IMBRACE_CONNECT_TIMEOUT", "5"))
 IMBRACE_READ_TIMEOUT = float(env("IMBRACE_READ_TIMEOUT", "30"))
 IMBRACE_RETRIES = int(env("IMBRACE_RETRIES", "2"))
 IMBRACE_RETRY_BACKOFF = float(env("IMBRACE_RETRY_BACKOFF", "0.25"))
+# Seconds a page may wait for its gateway reads, retries included, before it shows the error with
+# Retry (docs/security.md "Request deadlines"); chat, uploads, downloads and exports have their own limits.
+IMBRACE_PAGE_DEADLINE = float(env("IMBRACE_PAGE_DEADLINE", "10"))
 IMBRACE_MAX_CONNECTIONS = int(env("IMBRACE_MAX_CONNECTIONS", "1000"))
 # Worker threads that send request bodies from disk (uploads); more uploads than this wait their turn.
 IMBRACE_UPLOAD_THREADS = int(env("IMBRACE_UPLOAD_THREADS", "4"))

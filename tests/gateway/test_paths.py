@@ -102,10 +102,10 @@ def test_checked_path_refuses_what_httpx_or_the_gateway_would_rewrite(path):
 async def test_the_client_itself_refuses_a_bad_path_before_sending(localgateway):
     client = GatewayClient(GatewaySettings(base_url=localgateway.base_url, api_key=localgateway.api_key))
     localgateway.clear_faults()  # also empties the request log
-    for method, send in [
-        ("DELETE", lambda: client.request("DELETE", "/data-board/boards/b1/items/..")),
-        ("GET", lambda: client.json("GET", "/data-board/files/a%00")),
-        ("POST", lambda: client.request_in_thread("POST", "/data-board/boards/%2e%2e")),
+    for send in [
+        lambda: client.request("DELETE", "/data-board/boards/b1/items/.."),
+        lambda: client.json("GET", "/data-board/files/a%00"),
+        lambda: client.request_in_thread("POST", "/data-board/boards/%2e%2e"),
     ]:
         with pytest.raises(GatewayBadPath):
             await send()
