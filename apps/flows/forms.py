@@ -105,25 +105,95 @@ class ReturnResponseForm(forms.Form):
         return cleaned
 
 
-class BoardItemStepForm(forms.Form):
+def _source(text: str, *, where: str) -> str:
+    """One value typed for a board field or a record id: a payload key, a "quoted constant" or {{…}}."""
+    if text.startswith('"'):
+        try:
+            constant = parse_json(text, what=where)
+        except JsonInputError as exc:
+            raise forms.ValidationError(
+                f'{where}: close the quoted value with a ".' if exc.kind == "syntax" else str(exc)
+            ) from None
+        return str(constant)
+    if "{{" in text:
+        return text
+    if _PAYLOAD_KEY.match(text):
+        return "{{trigger.body." + text + "}}"
+    raise forms.ValidationError(f"{where}: “{text}” is not a payload key.")
+
+
+def _shown(source: str) -> str:
+    """A stored value as typed: ``{{trigger.body.x}}`` shown as ``x``, a constant quoted."""
+    match = re.fullmatch(r"\{\{\s*trigger\.body\.([\w$.-]+)\s*\}\}", source)
+    if match:
+        return match.group(1)
+    return source if "{{" in source else json.dumps(source, ensure_ascii=False)
+
+
+class BoardStepForm(forms.Form):
+    """The data-board step (``auto_data_board``): create, update or get one item of a board."""
+
     display_name = forms.CharField(label="Step name", max_length=120, initial="Create board item")
     board = forms.ChoiceField(label="Board")
+    operation = forms.ChoiceField(
+        label="Operation",
+        choices=[
+            ("create", "Create an item"),
+            ("update", "Update an item by its id"),
+            ("search", "Get an item by its id"),
+        ],
+        initial="create",
+    )
+    record_id = forms.CharField(
+        label="Item id",
+        required=False,
+        max_length=500,
+        help_text="For update and get: a payload key (item_id reads {{trigger.body.item_id}}), "
+        'a quoted fixed id ("665f…"), or a {{…}} reference.',
+    )
+    input_method = forms.ChoiceField(
+        label="Send the values as",
+        choices=[
+            ("json", "JSON: values go to the board as they are"),
+            ("field", "Field pairs: the piece formats each"),
+        ],
+        initial="json",
+        help_text="Field pairs keep a number only if the payload sends a number, and tick a checkbox only for "
+        "“is_checked”; JSON is the safer choice.",
+    )
     mapping = forms.CharField(
         label="Fields",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Name = name\nEmail = email"}),
         help_text=(
-            "One field per line: Board field = payload key. A payload key such as company.name reads "
-            'trigger.body.company.name; a quoted value ("Lead") is stored as it is; a value with {{…}} is '
-            "used as written."
+            "For create and update, one field per line: Board field = payload key. A payload key such as "
+            'company.name reads trigger.body.company.name; a quoted value ("Lead") is stored as it is; a value '
+            "with {{…}} is used as written."
         ),
     )
 
-    def __init__(self, *args, board_choices: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args, board_choices: list[tuple[str, str]], board_fields: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["board"].choices = [("", "Choose a board"), *board_choices]
+        self.board_fields = board_fields
+
+    def clean_record_id(self) -> str:
+        text = self.cleaned_data["record_id"].strip()
+        return _source(text, where="The item id") if text else ""
+
+    def _field_for(self, name: str) -> dict | None:
+        for match in (
+            lambda f: f["name"] == name,
+            lambda f: f["id"] == name,
+            lambda f: f["name"].lower() == name.lower(),
+        ):
+            found = next((f for f in self.board_fields if match(f)), None)
+            if found is not None:
+                return found
+        return None
 
     def clean_mapping(self) -> dict[str, str]:
-        fields: dict[str, str] = {}
+        values: dict[str, str] = {}
         for number, line in enumerate(self.cleaned_data["mapping"].splitlines(), start=1):
             if not line.strip():
                 continue
@@ -131,36 +201,36 @@ class BoardItemStepForm(forms.Form):
             name, source = name.strip(), source.strip()
             if not sep or not name or not source:
                 raise forms.ValidationError(f"Line {number}: write it as Board field = payload key.")
-            if source.startswith('"'):
-                try:
-                    constant = parse_json(source, what=f"Line {number}")
-                except JsonInputError as exc:
-                    message = f'Line {number}: close the quoted value with a ".' if exc.kind == "syntax" else str(exc)
-                    raise forms.ValidationError(message) from None
-                fields[name] = str(constant)
-            elif "{{" in source:
-                fields[name] = source
-            elif _PAYLOAD_KEY.match(source):
-                fields[name] = "{{trigger.body." + source + "}}"
-            else:
-                raise forms.ValidationError(f"Line {number}: “{source}” is not a payload key.")
-        if not fields:
-            raise forms.ValidationError("Map at least one board field.")
-        return fields
+            value = _source(source, where=f"Line {number}")
+            if self.board_fields:
+                board_field = self._field_for(name)
+                if board_field is None:
+                    known = ", ".join(f["name"] for f in self.board_fields)
+                    raise forms.ValidationError(f"Line {number}: the board has no field “{name}” ({known}).")
+                name = board_field["id"]
+            values[name] = value
+        return values
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        operation = cleaned.get("operation")
+        if operation in ("update", "search") and not cleaned.get("record_id") and "record_id" not in self.errors:
+            self.add_error("record_id", "Say which item: its id, or the payload key that carries it.")
+        if operation in ("create", "update") and not cleaned.get("mapping") and "mapping" not in self.errors:
+            self.add_error("mapping", "Map at least one board field.")
+        if operation in ("create", "update") and cleaned.get("board") and not self.board_fields:
+            self.add_error("board", "The fields of this board could not be read; try again or choose another board.")
+        return cleaned
 
 
-def mapping_text(fields: dict) -> str:
-    """The mapping textarea for stored fields (``{{trigger.body.x}}`` shown as ``x``)."""
-    lines = []
-    for name, source in fields.items():
-        source = str(source)
-        match = re.fullmatch(r"\{\{\s*trigger\.body\.([\w$.-]+)\s*\}\}", source)
-        if match:
-            source = match.group(1)
-        elif "{{" not in source:
-            source = json.dumps(source, ensure_ascii=False)
-        lines.append(f"{name} = {source}")
-    return "\n".join(lines)
+def mapping_text(values: dict, board_fields: list[dict]) -> str:
+    """The mapping textarea for stored values keyed by field id (or name), shown by field name."""
+    names = {f["id"]: f["name"] for f in board_fields}
+    return "\n".join(f"{names.get(key, key)} = {_shown(str(source))}" for key, source in values.items())
+
+
+def source_text(source: str) -> str:
+    return _shown(source) if source else ""
 
 
 class TriggerForm(forms.Form):

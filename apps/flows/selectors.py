@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,9 +31,13 @@ COUNT_PAGE_SIZE = 100
 COUNT_MAX_PAGES = 10
 WEBHOOK_PIECE = "@activepieces/piece-webhook"
 BOARD_PIECE = "@activepieces/piece-automate-data-board"
-# The SDK guide's version of the webhook piece; used only when the engine cannot be asked.
+# The SDK guide's version of the webhook piece; used only when the engine cannot be asked. The data-board
+# piece has no fallback: its version always comes from the engine (a step naming one the engine lacks is a 404).
 WEBHOOK_PIECE_FALLBACK_VERSION = "0.1.24"
-BOARD_PIECE_FALLBACK_VERSION = "0.0.1"
+# Piece versions are cached per process for this long, so a piece upgraded on the engine is seen at most
+# five minutes late; a step saved meanwhile names the previous version as a ``~`` range (board piece) or
+# exactly (webhook piece), which the engine still serves unless that version was removed.
+PIECE_VERSION_TTL = 300.0
 RUN_TERMINAL = frozenset(
     {
         "SUCCEEDED",
@@ -46,7 +51,7 @@ RUN_TERMINAL = frozenset(
     }
 )
 RUN_STATUSES = ("QUEUED", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED", "TIMEOUT", "CANCELED", "INTERNAL_ERROR")
-_piece_versions: dict[str, str] = {}
+_piece_versions: dict[str, tuple[float, str]] = {}
 
 
 async def flow_count() -> tuple[int, bool]:
@@ -89,8 +94,10 @@ def step_kind(step: dict) -> str:
     piece, name = settings_.get("pieceName"), settings_.get("actionName") or settings_.get("triggerName")
     if step.get("type") == "PIECE" and piece == WEBHOOK_PIECE and name == "return_response":
         return "return_response"
+    if step.get("type") == "PIECE" and piece == BOARD_PIECE and name == "auto_data_board":
+        return "data_board"
     if step.get("type") == "PIECE" and piece == BOARD_PIECE and name == "create_board_item":
-        return "board_item"
+        return "board_item_legacy"
     if step.get("type") == "PIECE_TRIGGER" and piece == WEBHOOK_PIECE and name == "catch_webhook":
         return "webhook"
     if step.get("type") == "EMPTY":
@@ -135,7 +142,15 @@ class Step:
         return str(self.input.get("boardId") or "")
 
     @property
-    def board_fields(self) -> dict:
+    def board_step(self):
+        """The data-board step's operation and values (``auto_data_board``)."""
+        from .boardstep import board_step_from
+
+        return board_step_from(self.input)
+
+    @property
+    def legacy_fields(self) -> dict:
+        """The old ``create_board_item`` step's ``{field name: value}``."""
         value = self.input.get("fields")
         return value if isinstance(value, dict) else {}
 
@@ -188,6 +203,8 @@ class Flow:
         if not self.trigger.get("valid"):
             return "The trigger is not configured completely."
         for step in self.steps:
+            if step.kind == "board_item_legacy":
+                return f"The step “{step.display_name}” uses an action the engine does not have: convert it."
             if not step.valid:
                 return f"The step “{step.display_name}” is not configured completely."
         return "" if self.valid else "The engine reports this version as not valid."
@@ -405,17 +422,30 @@ async def flow_project_id() -> str:
 
 
 async def flow_piece_version(*, piece_name: str) -> str:
-    """The piece version the engine ships (asked once per process), so steps name one it has."""
-    if piece_name not in _piece_versions:
-        fallback = WEBHOOK_PIECE_FALLBACK_VERSION if piece_name == WEBHOOK_PIECE else BOARD_PIECE_FALLBACK_VERSION
-        try:
-            # A scoped name (``@activepieces/piece-webhook``) is two segments of the engine's route.
-            parts = piece_name.split("/")
-            body = await get_client().json("GET", gateway_path(AP + "/pieces" + "/{}" * len(parts), *parts))
-        except GatewayError:
+    """The piece version the engine ships (``GET /v1/pieces/{name}``, cached PIECE_VERSION_TTL seconds).
+
+    The webhook piece falls back to the SDK guide's version when the engine cannot be asked; any other
+    piece raises ``GatewayError`` then, since a guessed version would fail the operation anyway.
+    """
+    cached = _piece_versions.get(piece_name)
+    if cached and time.monotonic() - cached[0] < PIECE_VERSION_TTL:
+        return cached[1]
+    fallback = WEBHOOK_PIECE_FALLBACK_VERSION if piece_name == WEBHOOK_PIECE else ""
+    try:
+        # A scoped name (``@activepieces/piece-webhook``) is two segments of the engine's route.
+        parts = piece_name.split("/")
+        body = await get_client().json("GET", gateway_path(AP + "/pieces" + "/{}" * len(parts), *parts))
+    except GatewayError:
+        if fallback:
             return fallback
-        _piece_versions[piece_name] = str(body.get("version") or fallback) if isinstance(body, dict) else fallback
-    return _piece_versions[piece_name]
+        raise
+    version = str(body.get("version") or "") if isinstance(body, dict) else ""
+    if not re.fullmatch(r"[~^]?\d+\.\d+\.\d+", version):
+        if fallback:
+            return fallback
+        raise GatewayError(f"The engine answered no usable version for the piece {piece_name}.")
+    _piece_versions[piece_name] = (time.monotonic(), version)
+    return version
 
 
 async def flow_run_list(*, flow_id: str = "", status: str = "", cursor: str = "", limit: int = 20) -> Page:
@@ -448,14 +478,20 @@ def flow_webhook_urls(*, flow_id: str) -> dict[str, str]:
     return {"async": base, "sync": f"{base}/sync"}
 
 
-async def flow_board_fields(*, board_id: str) -> list[str]:
-    """Field names of a board, to guide the mapping of payload keys (empty when it cannot be read)."""
+async def flow_board_fields(*, board_id: str) -> list[dict]:
+    """A board's fields (``id``, ``name``, ``type``) from the console's own board data, for the
+    data-board step's pickers; empty when there is no board or it cannot be read."""
+    from apps.boards.selectors import board_get
+
     if not board_id:
         return []
     try:
-        body = await get_client().json("GET", gateway_path("/data-board/boards/{}", board_id))
+        board = await board_get(board_id=board_id)
     except GatewayError:
         return []
-    board = body.get("data") if isinstance(body, dict) else None
     fields = board.get("fields") if isinstance(board, dict) else None
-    return [str(item.get("name")) for item in fields or [] if isinstance(item, dict) and item.get("name")]
+    return [
+        {"id": str(item.get("id") or item.get("_id")), "name": str(item.get("name") or ""), "type": item.get("type")}
+        for item in fields or []
+        if isinstance(item, dict) and (item.get("id") or item.get("_id"))
+    ]

@@ -24,15 +24,18 @@ from imbrace_console.gateway import (
     get_client,
 )
 
+from .boardstep import board_action, legacy_to_board_action
 from .selectors import (
     AP,
     BOARD_PIECE,
     WEBHOOK_PIECE,
     Flow,
+    flow_board_fields,
     flow_from,
     flow_get,
     flow_piece_version,
     flow_run_get,
+    flow_webhook_urls,
 )
 
 # The gateway gives a sync webhook 30 s; the console reads a little longer so it sees the gateway's answer.
@@ -173,21 +176,69 @@ async def return_response_action(
     }
 
 
-async def board_item_action(*, name: str, display_name: str, board_id: str, fields: dict[str, str]) -> dict:
-    return {
-        "name": name,
-        "type": "PIECE",
-        "valid": True,
-        "displayName": display_name or "Create Board Item",
-        "settings": {
-            "pieceName": BOARD_PIECE,
-            "pieceVersion": await flow_piece_version(piece_name=BOARD_PIECE),
-            "actionName": "create_board_item",
-            "input": {"boardId": board_id, "fields": fields},
-            "propertySettings": {},
-            "errorHandlingOptions": {"continueOnFailure": {"value": False}, "retryOnFailure": {"value": False}},
+async def board_step_action(
+    *,
+    name: str,
+    display_name: str,
+    board_id: str,
+    operation: str,
+    method: str = "json",
+    values: dict[str, str] | None = None,
+    record_id: str = "",
+) -> dict:
+    """An ``auto_data_board`` step naming the piece version the engine reports (never a guessed one)."""
+    return board_action(
+        name=name,
+        display_name=display_name,
+        piece_version=await flow_piece_version(piece_name=BOARD_PIECE),
+        board_id=board_id,
+        operation=operation,
+        method=method,
+        values=values,
+        record_id=record_id,
+    )
+
+
+async def flow_step_convert(*, actor, flow: Flow, step_name: str) -> Flow:
+    """Replace an old ``create_board_item`` step by the equivalent ``auto_data_board`` create step."""
+    step = next((item for item in flow.steps if item.name == step_name), None)
+    if step is None or step.kind != "board_item_legacy":
+        raise ValueError("Only a create_board_item step can be converted.")
+    action = legacy_to_board_action(
+        step.raw,
+        piece_version=await flow_piece_version(piece_name=BOARD_PIECE),
+        board_fields=await flow_board_fields(board_id=step.board_id),
+    )
+    return await _operate(
+        actor=actor,
+        flow_id=flow.id,
+        kind="UPDATE_ACTION",
+        request=action,
+        action="flow.step.convert",
+        name=flow.name,
+        changes={
+            "old": {"step": step_name, "actionName": "create_board_item", "input": step.input},
+            "new": {
+                "step": step_name,
+                "actionName": action["settings"]["actionName"],
+                "input": action["settings"]["input"],
+            },
         },
-    }
+    )
+
+
+async def flow_webhook_reveal(*, actor, flow: Flow) -> dict[str, str]:
+    """The flow's webhook URLs, shown in full only after this audit entry (the URL is the flow's key)."""
+    async with audited(
+        actor=actor,
+        area="flows",
+        action="flow.webhook.reveal",
+        target_type="flow",
+        target_id=flow.id,
+        target_name=flow.name,
+    ):
+        pass
+    return flow_webhook_urls(flow_id=flow.id)
 
 
 async def flow_step_add(*, actor, flow: Flow, action: dict) -> Flow:

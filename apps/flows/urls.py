@@ -2,7 +2,7 @@ from django.urls import path
 
 import apps.core.converters  # noqa: F401 (registers the gid and token converters)
 
-from . import views
+from . import step_views, views
 
 urlpatterns = [
     path("", views.flows_list, name="flows-list"),
@@ -19,7 +19,9 @@ urlpatterns = [
     path("<gid:flow_id>/tool/", views.flows_tool, name="flows-tool"),
     path("<gid:flow_id>/assistants/", views.flows_assistants, name="flows-assistants"),
     path("<gid:flow_id>/trigger/", views.flows_trigger, name="flows-trigger"),
-    path("<gid:flow_id>/steps/add/<slug:kind>/", views.flow_steps_create, name="flow-steps-create"),
-    path("<gid:flow_id>/steps/<slug:step_name>/edit/", views.flow_steps_update, name="flow-steps-update"),
-    path("<gid:flow_id>/steps/<slug:step_name>/delete/", views.flow_steps_delete, name="flow-steps-delete"),
+    path("<gid:flow_id>/webhook-url/", views.flows_webhook_reveal, name="flows-webhook-reveal"),
+    path("<gid:flow_id>/steps/add/<slug:kind>/", step_views.flow_steps_create, name="flow-steps-create"),
+    path("<gid:flow_id>/steps/<slug:step_name>/edit/", step_views.flow_steps_update, name="flow-steps-update"),
+    path("<gid:flow_id>/steps/<slug:step_name>/delete/", step_views.flow_steps_delete, name="flow-steps-delete"),
+    path("<gid:flow_id>/steps/<slug:step_name>/convert/", step_views.flow_steps_convert, name="flow-steps-convert"),
 ]

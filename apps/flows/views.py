@@ -6,7 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,20 +17,11 @@ from apps.core.roles import Role, role_required
 from imbrace_console.gateway import GatewayError
 
 from . import selectors, services
-from .forms import (
-    BoardItemStepForm,
-    FlowFilterForm,
-    FlowNameForm,
-    ReturnResponseForm,
-    RunFilterForm,
-    ToolForm,
-    TriggerForm,
-    mapping_text,
-)
+from .boardstep import output_deferred, output_problem
+from .forms import FlowFilterForm, FlowNameForm, RunFilterForm, ToolForm, TriggerForm
 
 PAGE_SIZE = 20
 RECENT_RUNS = 5
-STEP_KINDS = {"return_response": "Return Response", "board_item": "Create board item"}
 
 
 def _query(**params: str) -> str:
@@ -136,12 +127,14 @@ async def _detail_context(flow: selectors.Flow, **extra) -> dict:
     assistants, assistants_error = await _assistant_rows(flow.id)
     runs, runs_error = await _recent_runs(flow.id)
     tool = flow.tool
-    board_names = await _board_names() if any(step.kind == "board_item" for step in flow.steps) else {}
+    board_kinds = ("data_board", "board_item_legacy")
+    board_names = await _board_names() if any(step.kind in board_kinds for step in flow.steps) else {}
     for step in flow.steps:
         step.board_name = board_names.get(step.board_id, step.board_id)
     context = {
         "flow": flow,
-        "webhook_urls": selectors.flow_webhook_urls(flow_id=flow.id),
+        "webhook_urls": {},  # shown only once revealed (flows_webhook_reveal), which is audited
+        "webhook_masked": selectors.flow_webhook_urls(flow_id=flow.id)["async"].rsplit("/", 1)[0] + "/" + "•" * 12,
         "assistants": assistants,
         "assistants_error": assistants_error,
         "runs": runs,
@@ -222,6 +215,18 @@ async def flows_trigger_webhook(request: HttpRequest, flow_id: str) -> HttpRespo
 
 @require_POST
 @role_required(Role.OPERATOR)
+async def flows_webhook_reveal(request: HttpRequest, flow_id: str) -> HttpResponse:
+    """Show the webhook URLs in full: whoever has them can trigger the flow, so each reveal is audited."""
+    flow = await selectors.flow_get(flow_id=flow_id)
+    urls = await services.flow_webhook_reveal(actor=await request.auser(), flow=flow)
+    if is_htmx(request):
+        context = {"flow": flow, "webhook_urls": urls}
+        return render_page(request, "flows/flows_detail.html", context, partial="webhook_urls")
+    return render_page(request, "flows/flows_detail.html", await _detail_context(flow, webhook_urls=urls))
+
+
+@require_POST
+@role_required(Role.OPERATOR)
 async def flows_publish(request: HttpRequest, flow_id: str) -> HttpResponse:
     try:
         flow = await services.flow_publish(actor=await request.auser(), flow_id=flow_id)
@@ -278,119 +283,6 @@ async def flows_assistants(request: HttpRequest, flow_id: str) -> HttpResponse:
     else:
         messages.info(request, "No assistant changed.")
     return redirect(_detail_url(flow_id, "flow-assistants"))
-
-
-# --- steps ------------------------------------------------------------------------------------------
-
-
-def _step_form(kind: str, data, *, board_choices: list[tuple[str, str]], step: selectors.Step | None):
-    if kind == "return_response":
-        initial = {}
-        if step is not None:
-            response = step.response
-            body = response["body"]
-            initial = {
-                "status": response["status"],
-                "response_type": response["response_type"],
-                "respond": response["respond"],
-                "headers": "\n".join(f"{key}: {value}" for key, value in response["headers"].items()),
-                "body": body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False),
-            }
-        return ReturnResponseForm(data, initial=initial)
-    initial = {}
-    if step is not None:
-        initial = {
-            "display_name": step.display_name,
-            "board": step.board_id,
-            "mapping": mapping_text(step.board_fields),
-        }
-    return BoardItemStepForm(data, initial=initial, board_choices=board_choices)
-
-
-async def _action_from(kind: str, form, *, name: str) -> dict:
-    data = form.cleaned_data
-    if kind == "return_response":
-        return await services.return_response_action(
-            name=name,
-            status=data["status"],
-            headers=data["headers"],
-            body=data["body_value"],
-            response_type=data["response_type"],
-            respond=data["respond"],
-        )
-    return await services.board_item_action(
-        name=name, display_name=data["display_name"], board_id=data["board"], fields=data["mapping"]
-    )
-
-
-async def _board_choices() -> list[tuple[str, str]]:
-    from apps.boards.selectors import board_choices
-
-    return await board_choices()
-
-
-async def _step_page(request: HttpRequest, flow_id: str, kind: str, step_name: str = "") -> HttpResponse:
-    flow = await selectors.flow_get(flow_id=flow_id)
-    step = None
-    if step_name:
-        step = next((item for item in flow.steps if item.name == step_name), None)
-        if step is None:
-            raise Http404("No such step")
-        kind = step.kind
-    if kind not in STEP_KINDS:
-        raise Http404("Unknown step kind")
-    boards = await _board_choices() if kind == "board_item" else []
-    form = _step_form(kind, request.POST if request.method == "POST" else None, board_choices=boards, step=step)
-    if request.method == "POST" and form.is_valid():
-        actor = await request.auser()
-        try:
-            action = await _action_from(kind, form, name=step.name if step else "")
-            if step is None:
-                await services.flow_step_add(actor=actor, flow=flow, action=action)
-            else:
-                await services.flow_step_update(actor=actor, flow=flow, action=action)
-        except GatewayError as exc:
-            form.add_error(None, exc.user_message)
-        else:
-            messages.success(request, f"{'Added' if step is None else 'Saved'} the {STEP_KINDS[kind]} step.")
-            return redirect(_detail_url(flow_id, "flow-steps"))
-    board_fields = []
-    if kind == "board_item":
-        board_id = (form.data.get("board") if form.is_bound else request.GET.get("board")) or (
-            step.board_id if step else ""
-        )
-        board_fields = await selectors.flow_board_fields(board_id=board_id)
-    context = {"flow": flow, "form": form, "kind": kind, "kind_label": STEP_KINDS[kind], "step": step}
-    context["board_fields"] = board_fields
-    partial = "board_fields" if request.headers.get("HX-Target") == "board-fields" else None
-    status = 400 if form.errors else 200
-    return render_page(request, "flows/flow_steps_form.html", context, partial=partial, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def flow_steps_create(request: HttpRequest, flow_id: str, kind: str) -> HttpResponse:
-    return await _step_page(request, flow_id, kind)
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def flow_steps_update(request: HttpRequest, flow_id: str, step_name: str) -> HttpResponse:
-    return await _step_page(request, flow_id, "", step_name)
-
-
-@require_POST
-@role_required(Role.OPERATOR)
-async def flow_steps_delete(request: HttpRequest, flow_id: str, step_name: str) -> HttpResponse:
-    flow = await selectors.flow_get(flow_id=flow_id)
-    step = next((item for item in flow.steps if item.name == step_name), None)
-    if step is None:
-        raise Http404("No such step")
-    await services.flow_step_delete(actor=await request.auser(), flow=flow, step_name=step_name)
-    messages.success(request, f"Removed the step “{step.display_name}”.")
-    if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Redirect": _detail_url(flow_id, "flow-steps")})
-    return redirect(_detail_url(flow_id, "flow-steps"))
 
 
 # --- triggering -------------------------------------------------------------------------------------
@@ -465,7 +357,11 @@ async def flow_runs_detail(request: HttpRequest, run_id: str) -> HttpResponse:
     for step in run.steps:  # shown whole: a run page never truncates what a step saw or produced
         step["input_json"] = json.dumps(step["input"], indent=2, ensure_ascii=False, default=str)
         step["output_json"] = json.dumps(step["output"], indent=2, ensure_ascii=False, default=str)
-    context = {"run": run}
+        # The data-board piece reports its failures as outputs of a SUCCEEDED step (flows.md#the-data-board-step).
+        step["problem"] = output_problem(step["output"]) if step["status"] == "SUCCEEDED" else ""
+        step["deferred"] = step["status"] == "SUCCEEDED" and output_deferred(step["output"])
+    context = {"run": run, "failed_outputs": [step for step in run.steps if step["problem"]]}
+    context["deferred"] = [step for step in run.steps if step["deferred"]]
     return render_page(request, "flows/flow_runs_detail.html", context, partial="run")
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from apps.flows.forms import BoardItemStepForm, ReturnResponseForm, ToolForm, TriggerForm
+from apps.flows.forms import BoardStepForm, ReturnResponseForm, ToolForm, TriggerForm
 
 from .conftest import AP, make_flow, operate
 
@@ -47,8 +47,10 @@ def test_each_json_form_refuses_it_beside_its_field(text, message):
 
 def test_a_mapped_constant_with_a_lone_surrogate_is_refused_and_a_bad_quote_explained():
     def mapping_errors(line: str) -> list[str]:
-        form = BoardItemStepForm(
-            {"display_name": "Store", "board": "b1", "mapping": line}, board_choices=[("b1", "Leads")]
+        form = BoardStepForm(
+            {"display_name": "Store", "board": "b1", "operation": "create", "input_method": "json", "mapping": line},
+            board_choices=[("b1", "Leads")],
+            board_fields=[{"id": "f1", "name": "Name", "type": "ShortText"}],
         )
         assert not form.is_valid()
         return form.errors["mapping"]
