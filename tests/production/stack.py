@@ -53,6 +53,18 @@ def unit_command(unit: Path, port: int | None = None) -> list[str]:
     return [{"%i": str(port), "0.0.0.0": "127.0.0.1"}.get(word, word) for word in command]
 
 
+def unit_environment(unit: Path, port: int, run: Path) -> dict[str, str]:
+    """The unit's Environment= lines for the instance on ``port``, with /run/ under ``run`` (made, as systemd does)."""
+    pairs = {}
+    for line in re.findall(r"^Environment=(.*)$", unit.read_text(), re.MULTILINE):
+        name, _, value = line.replace("%i", str(port)).partition("=")
+        if value.startswith("/run/"):
+            value = str(run / value.removeprefix("/run/"))
+            Path(value).mkdir(parents=True, exist_ok=True)
+        pairs[name] = value
+    return pairs
+
+
 def unit_setting(unit: Path, name: str) -> str:
     match = re.search(rf"^{name}=(.*)$", unit.read_text(), re.MULTILINE)
     assert match, f"{unit.name} has no {name}"
@@ -195,6 +207,7 @@ def start_stack(work: Path, gateway: LocalGateway, *, instances: int = 2) -> Sta
         "IMBRACE_API_KEY": gateway.api_key,
         "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "CONSOLE_TRUSTED_PROXIES": "127.0.0.1",
+        "CONSOLE_METRICS_ALLOWED_IPS": "127.0.0.1",
         "CONSOLE_STATIC_ROOT": str(work / "static"),
         "CONSOLE_MEDIA_ROOT": str(work / "media"),
         "CONSOLE_UPLOAD_TEMP_DIR": str(work / "uploads"),
@@ -216,7 +229,11 @@ def start_stack(work: Path, gateway: LocalGateway, *, instances: int = 2) -> Sta
             log_path = work / f"console-{number}.log"
             with log_path.open("w") as log:
                 process = subprocess.Popen(
-                    unit_command(CONSOLE_UNIT, port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                    unit_command(CONSOLE_UNIT, port),
+                    cwd=ROOT,
+                    env={**env, **unit_environment(CONSOLE_UNIT, port, work / "run")},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             stack.instances.append(Instance(port=port, process=process, log_path=log_path))
         for instance in stack.instances:

@@ -240,6 +240,44 @@ def test_a_database_restart_under_load_answers_no_500(stack, admin):
     assert set(statuses[-8:]) == {200}, statuses[-8:]
 
 
+def test_readyz_fails_while_the_database_is_down_and_recovers(stack):
+    instance = stack.instances[0]
+
+    def ready() -> httpx.Response:
+        return httpx.get(f"{instance.url}/readyz", headers={"Host": "localhost"}, timeout=30)
+
+    assert ready().status_code == 200
+    stack.database.stop()
+    try:
+        down = ready()
+    finally:
+        stack.database.start()
+    assert down.status_code == 503, down.text
+    checks = down.json()["checks"]
+    assert checks["database"]["ok"] is False and checks["gateway"]["ok"] is True
+    deadline = time.monotonic() + 30
+    while (again := ready()).status_code != 200:
+        assert time.monotonic() < deadline, again.text
+        time.sleep(0.2)
+
+
+def test_metrics_of_an_instance_count_its_requests_across_its_workers(stack, admin):
+    instance = stack.instances[1]
+    for _ in range(6):
+        with direct(stack, instance, admin) as there:
+            assert there.get("/assistants/").status_code == 200
+    answer = httpx.get(f"{instance.url}/metrics", headers={"Host": "localhost"})
+    assert answer.status_code == 200
+    counted = [
+        float(line.rsplit(" ", 1)[1])
+        for line in answer.text.splitlines()
+        if not line.startswith("#") and "assistants" in line and 'status="200"' in line and "_total" in line
+    ]
+    assert counted and sum(counted) >= 6, answer.text[:3000]
+    forwarded = httpx.get(f"{instance.url}/metrics", headers={"Host": "localhost", "X-Forwarded-For": "192.0.2.7"})
+    assert forwarded.status_code == 403
+
+
 def test_every_instance_runs_the_units_worker_count(stack):
     workers = int(re.search(r"--workers (\d+)", CONSOLE_UNIT.read_text()).group(1))
     for instance in stack.instances:
