@@ -129,8 +129,15 @@ async def _detail_context(flow: selectors.Flow, **extra) -> dict:
     tool = flow.tool
     board_kinds = ("data_board", "board_item_legacy")
     board_names = await _board_names() if any(step.kind in board_kinds for step in flow.steps) else {}
+    fields_by_board: dict[str, dict[str, str]] = {}
     for step in flow.steps:
         step.board_name = board_names.get(step.board_id, step.board_id)
+        if step.kind == "data_board" and step.board_id not in fields_by_board:
+            board_fields = await selectors.flow_board_fields(board_id=step.board_id)
+            fields_by_board[step.board_id] = {item["id"]: item["name"] for item in board_fields}
+        if step.kind == "data_board":  # field ids shown by name where the board still has them
+            names = fields_by_board[step.board_id]
+            step.value_rows = [(names.get(key, key), source) for key, source in step.board_step.values.items()]
     context = {
         "flow": flow,
         "webhook_urls": {},  # shown only once revealed (flows_webhook_reveal), which is audited

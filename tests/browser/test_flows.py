@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 
@@ -29,6 +30,10 @@ def test_build_publish_trigger_and_read_the_run(page, live_console):
     expect(page.locator("#publish-reason")).to_contain_text("trigger is empty")
 
     page.get_by_test_id("flow-make-webhook").click()
+    expect(page.get_by_test_id("webhook-warning")).to_contain_text("Whoever has this URL can trigger the flow")
+    expect(page.get_by_test_id("webhook-url-masked")).to_be_visible()
+    expect(page.get_by_test_id("webhook-url-sync")).to_have_count(0)
+    page.get_by_test_id("webhook-reveal").click()
     expect(page.get_by_test_id("webhook-url-sync")).to_contain_text("/activepieces/v1/webhooks/")
     flow_id = page.url.split("/flows/")[1].split("/")[0]
 
@@ -96,3 +101,71 @@ def test_async_run_refreshes_itself_until_it_finishes(page, live_console, localg
     expect(page.get_by_test_id("runs-region")).to_have_attribute("hx-trigger", "every 2s")
     expect(status).to_have_text("Succeeded", timeout=15_000)
     expect(page.get_by_test_id("runs-region")).not_to_have_attribute("hx-trigger", "every 2s")
+
+
+def _shot(page, name: str) -> None:
+    """Screenshots for a person to look at, when SCREENSHOT_DIR is set."""
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], name), full_page=True)
+
+
+def test_a_flow_with_a_data_board_step_publishes_runs_and_reads_back(page, live_console, localgateway):
+    with localgateway.client() as gw:
+        board = gw.post(
+            "/data-board/boards",
+            json={
+                "name": f"Browser leads {uuid.uuid4().hex[:6]}",
+                "fields": [{"name": "Company", "type": "ShortText"}, {"name": "Email", "type": "Email"}],
+            },
+        ).json()["data"]
+        flow = gw.post("/activepieces/v1/flows", json={"displayName": f"Board {uuid.uuid4().hex[:6]}"}).json()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    login(page, live_console, "operator")
+    page.goto(f"{live_console.url}/flows/{flow['id']}/")
+    page.get_by_test_id("flow-make-webhook").click()
+
+    page.get_by_test_id("flow-add-board-item").click()
+    page.fill("#id_display_name", "Save the lead")
+    page.select_option("#id_board", board["id"])
+    expect(page.get_by_test_id("board-fields")).to_contain_text("Company")
+    page.fill("#id_mapping", "Company = company\nEmial = email")
+    page.get_by_test_id("step-save").click()
+    expect(page.locator("form")).to_contain_text("the board has no field “Emial”")
+    expect(page.locator("#id_mapping")).to_have_value("Company = company\nEmial = email")
+    page.fill("#id_mapping", "Company = company\nEmail = email")
+    page.get_by_test_id("step-save").click()
+    expect(page.get_by_test_id("flow-step")).to_contain_text("Data board: create an item on")
+
+    page.get_by_test_id("flow-add-return-response").click()
+    page.fill("#id_body", '{"item": "{{step_1.boardResponse.data.id}}"}')
+    page.get_by_test_id("step-save").click()
+    page.get_by_test_id("flow-publish").click()
+    expect(page.get_by_test_id("flow-status").first).to_have_text("Enabled")
+    page.get_by_test_id("webhook-reveal").click()
+    page.locator("[data-copy='#webhook-url-sync']").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.endswith(f"/activepieces/v1/webhooks/{flow['id']}/sync")
+    _shot(page, "flow-page.png")
+
+    page.get_by_test_id("flow-trigger-link").click()
+    page.locator("[data-json-editor]").fill('{"company": "Initech", "email": "bill@initech.example"}')
+    page.get_by_test_id("trigger-sync").click()
+    expect(page.get_by_test_id("trigger-response-body")).to_contain_text('"item":')
+
+    page.get_by_role("link", name="See the runs of this flow").click()
+    page.get_by_test_id("run-link").first.click()
+    steps = page.get_by_test_id("run-step")
+    expect(steps).to_have_count(3)
+    steps.nth(1).locator("summary").click()
+    expect(steps.nth(1).get_by_test_id("run-step-output")).to_contain_text("Initech")
+    expect(page.get_by_test_id("run-output-failed")).to_have_count(0)
+
+    # A payload carrying a conversation_id defers the step: the run page says so instead of "Succeeded" alone.
+    page.goto(f"{live_console.url}/flows/{flow['id']}/trigger/")
+    page.locator("[data-json-editor]").fill('{"company": "Hooli", "conversation_id": "c-1"}')
+    page.get_by_test_id("trigger-sync").click()
+    expect(page.get_by_test_id("trigger-result")).to_be_visible()
+    page.get_by_role("link", name="See the runs of this flow").click()
+    page.get_by_test_id("run-link").first.click()
+    expect(page.get_by_test_id("run-deferred")).to_contain_text("conversation_id")
+    _shot(page, "run-page.png")

@@ -361,7 +361,10 @@ def test_get_download_update_and_delete_a_file(gw):
 
     got = gw.get(f"/data-board/files/{file['id']}").json()
     assert got["message"] == "File retrieved successfully"
-    assert got["data"]["presigned_url"].endswith(f"/data-board/files/{file['id']}/download")
+    # [DB src/core/services/file.service.ts]: "<gateway>/files/download/<urlencoded key>", unsigned, no credential.
+    presigned = got["data"]["presigned_url"]
+    assert "/files/download/" in presigned and file["id"] in presigned
+    assert httpx.get(presigned).content == content
 
     download = gw.get(f"/data-board/files/{file['id']}/download")
     assert download.status_code == 200

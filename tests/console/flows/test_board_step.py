@@ -92,6 +92,8 @@ def test_create_step_maps_payload_keys_to_field_ids_nested_as_the_engine_stores_
     edit = console_client.get(reverse("flow-steps-update", kwargs={"flow_id": flow["id"], "step_name": "step_1"}))
     assert "Company = company.name\nTier = &quot;Gold&quot;" in edit.content.decode()
 
+    page = console_client.get(reverse("flows-detail", kwargs={"flow_id": flow["id"]})).content.decode()
+    assert "<strong>Company</strong> ← <code>{{trigger.body.company.name}}</code>" in page  # ids shown by name
     assert console_client.post(reverse("flows-publish", kwargs={"flow_id": flow["id"]})).status_code == 302
     run = run_of(gw, flow["id"], {"company": {"name": "Nested Ltd"}})
     assert run["status"] == "SUCCEEDED"
