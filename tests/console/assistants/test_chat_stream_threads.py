@@ -8,6 +8,9 @@ import psutil
 
 from tests.chat_helpers import make_assistant, make_folder
 from tests.console.assistants.test_chat_relay import STREAM, login_http, upstream_streams
+from tests.fastpath import fastpath_only
+
+pytestmark = fastpath_only
 
 STREAMS = 12
 

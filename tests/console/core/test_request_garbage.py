@@ -28,6 +28,9 @@ from django.urls import reverse
 from bench.asgi import body_then_wait, http_scope
 from imbrace_console.fastpath.asgi import ConsoleASGIHandler
 from tests.chat_helpers import make_assistant
+from tests.fastpath import fastpath_only
+
+pytestmark = fastpath_only
 
 # What each request used to leave in cycles (the classes: Django defines one per request in its handler).
 LEFT_IN_CYCLES = (HttpRequest, BaseContext, ContextDict, httpx.Response, BaseException, type)

@@ -15,7 +15,10 @@ import psutil
 import pytest
 
 from tests.console.assistants.test_chat_relay import login_http
+from tests.fastpath import fastpath_only
 from tests.support import start_live_console
+
+pytestmark = fastpath_only
 
 ROUNDS = 30
 
