@@ -406,6 +406,10 @@ def test_seeded_flow_is_published_with_tool_metadata_and_runs(seeded):
     flow = flows.flow_json(dict(rows[0]))
     assert flow["status"] == "ENABLED" and flow["version"]["state"] == "LOCKED" and flow["version"]["valid"]
     assert flow["metadata"]["settings"]["ai"]["function"]["description"]
+    step = flow["version"]["trigger"]["nextAction"]
+    assert (step["settings"]["actionName"], step["valid"]) == ("auto_data_board", True)
+    assert step["settings"]["input"]["contentJson"]["contentJson"]["Name"] == "{{trigger.body.company}}"
+    assert step["nextAction"]["settings"]["input"]["fields"]["body"]["item_id"] == "{{step_1.boardResponse.data.id}}"
     runs = db.conn().execute("SELECT status, steps FROM ap_flow_runs WHERE flow_id = ?", (flow["id"],)).fetchall()
     # The third call had no company: data-board refused it, which the piece reports as an output, not a failure.
     assert sorted(run["status"] for run in runs) == ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]

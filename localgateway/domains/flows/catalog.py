@@ -16,14 +16,12 @@ like ``~0.0.1``, ``errorHandlingOptions`` of ``{continueOnFailure?, retryOnFailu
 The webhook piece keeps the stand-in's stricter checks (required props non-empty, known auth and
 response types), which the console's tests rely on.
 
-``LOCALGATEWAY_LEGACY_BOARD_ACTION=1`` declares the retired ``create_board_item`` action again (it
-never existed in the real engine), for a console still being moved to ``auto_data_board``. Without
-it, flows saved with that action stay in the store but are invalid and cannot be published.
+A step naming any other action (``create_board_item``, which older consoles saved and the real engine
+never had) is stored with ``valid: false``, so its flow cannot be published.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +31,6 @@ WEBHOOK_PIECE_VERSION = "0.1.24"
 BOARD_PIECE = "@activepieces/piece-automate-data-board"
 BOARD_PIECE_VERSION = "0.0.1"
 BOARD_ACTION = "auto_data_board"
-LEGACY_BOARD_ACTION = "create_board_item"
 
 
 @dataclass(frozen=True)
@@ -62,20 +59,6 @@ BOARD_PROPS = {
     "additionalFields": Prop(DYNAMIC),
     "testing_organization_id": Prop(DYNAMIC),
 }
-
-
-def _legacy_enabled() -> bool:
-    return os.environ.get("LOCALGATEWAY_LEGACY_BOARD_ACTION", "") == "1"
-
-
-def _board_actions() -> dict[str, dict]:
-    actions = {BOARD_ACTION: {"displayName": "Automate Data Board", "props": BOARD_PROPS, "typed": True}}
-    if _legacy_enabled():
-        actions[LEGACY_BOARD_ACTION] = {
-            "displayName": "Create Board Item",
-            "props": {"boardId": Prop(DROPDOWN, True), "fields": Prop(DYNAMIC, True)},
-        }
-    return actions
 
 
 PIECES: dict[str, dict[str, Any]] = {
@@ -109,7 +92,7 @@ PIECES: dict[str, dict[str, Any]] = {
         "version": BOARD_PIECE_VERSION,
         "auth": None,
         "triggers": {},
-        "actions": _board_actions(),
+        "actions": {BOARD_ACTION: {"displayName": "Automate Data Board", "props": BOARD_PROPS, "typed": True}},
     },
 }
 
@@ -179,8 +162,6 @@ def _input_values_ok(settings: dict) -> bool:
         return values.get("authType") in AUTH_TYPES
     if name == "return_response":
         return values.get("responseType") in RESPONSE_TYPES and values.get("respond", "stop") in RESPOND_MODES
-    if name == LEGACY_BOARD_ACTION:
-        return isinstance(values.get("fields"), dict)
     return True
 
 

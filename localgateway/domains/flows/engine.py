@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import board_piece
-from .catalog import BOARD_ACTION, BOARD_PIECE, LEGACY_BOARD_ACTION, WEBHOOK_PIECE
+from .catalog import BOARD_ACTION, BOARD_PIECE, WEBHOOK_PIECE
 
 
 def chain(trigger: dict) -> list[dict]:
@@ -128,9 +128,6 @@ class StepFailed(Exception):
     pass
 
 
-BoardItemCreate = Callable[[str, str, dict], dict]
-
-
 def _ms(started: float) -> int:
     return max(0, round((time.perf_counter() - started) * 1000))
 
@@ -160,7 +157,6 @@ def execute(
     trigger: dict,
     request: dict,
     organization_id: str,
-    board_item_create: BoardItemCreate,
     on_response: Callable[[WebhookResponse], None] | None = None,
     flow_id: str = "",
     board_calls: board_piece.BoardCalls | None = None,
@@ -186,7 +182,7 @@ def execute(
         record: dict[str, Any] = {"type": step.get("type"), "status": "SUCCEEDED", "input": values}
         stop = False
         try:
-            run = RunContext(organization_id, board_item_create, flow_id, board_calls or board_piece.BoardCalls())
+            run = RunContext(organization_id, flow_id, board_calls or board_piece.BoardCalls())
             output, stop = _run_action(step, values, run, context)
         except StepFailed as exc:
             record.update(status="FAILED", errorMessage=str(exc), output=None, duration=_ms(started))
@@ -224,7 +220,6 @@ def step_is_return_response(step: dict) -> bool:
 @dataclass
 class RunContext:
     organization_id: str
-    board_item_create: BoardItemCreate
     flow_id: str
     board_calls: board_piece.BoardCalls
 
@@ -249,10 +244,4 @@ def _run_action(step: dict, values: dict, run: RunContext, context: dict) -> tup
             calls=run.board_calls,
         )
         return output, False
-    if settings.get("pieceName") == BOARD_PIECE and settings.get("actionName") == LEGACY_BOARD_ACTION:
-        fields = values.get("fields") if isinstance(values.get("fields"), dict) else {}
-        try:
-            return run.board_item_create(run.organization_id, str(values.get("boardId") or ""), fields), False
-        except ValueError as exc:
-            raise StepFailed(str(exc)) from None
     raise StepFailed(f"The piece {settings.get('pieceName')} is not available on this engine.")

@@ -57,12 +57,6 @@ def run_update(run_id: str, **columns: Any) -> None:
     db.conn().execute(f"UPDATE ap_flow_runs SET {assignments} WHERE id = ?", [*columns.values(), run_id])  # noqa: S608
 
 
-def _board_item_create(organization_id: str, board_id: str, fields: dict) -> dict:
-    from .. import boards
-
-    return boards.board_item_create(organization_id, board_id, fields)
-
-
 def run_sync(
     *,
     run_id: str,
@@ -70,7 +64,6 @@ def run_sync(
     trigger: dict,
     request_payload: dict,
     on_response: Callable[[engine.WebhookResponse], None] | None = None,
-    board_item_create: engine.BoardItemCreate = _board_item_create,
 ) -> engine.RunResult:
     """Execute the run now and store its outcome."""
     start, started = db.now_iso(), time.perf_counter()
@@ -81,7 +74,6 @@ def run_sync(
             trigger=trigger,
             request=request_payload,
             organization_id=organization_id,
-            board_item_create=board_item_create,
             on_response=on_response,
             flow_id=flow_id,
         )

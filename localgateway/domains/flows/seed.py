@@ -8,7 +8,7 @@ from ... import db
 from ...config import Config
 from . import board_piece, catalog, engine
 from .principals import project_for
-from .run_store import _board_item_create, run_insert, run_update
+from .run_store import run_insert, run_update
 from .store import flow_create, flow_row, latest_version, save_version, touch_flow
 
 # --- demo data --------------------------------------------------------------------------------------
@@ -47,27 +47,22 @@ LEAD_RUNS = [
 def _board_step(board_id: str) -> dict:
     """step_1: the data-board piece creating the lead from the body, in JSON mode keyed by field name."""
     settings: dict = {"pieceName": catalog.BOARD_PIECE, "pieceVersion": "~" + catalog.BOARD_PIECE_VERSION}
-    if catalog.LEGACY_BOARD_ACTION in catalog.PIECES[catalog.BOARD_PIECE]["actions"]:
-        fields = {**LEAD_FIELDS, "Stage": "Lead"}
-        settings.update(actionName=catalog.LEGACY_BOARD_ACTION, input={"boardId": board_id, "fields": fields})
-        settings["propertySettings"] = {}
-    else:
-        settings.update(
-            actionName=catalog.BOARD_ACTION,
-            input={
-                "workflowName": "Automate Data Board",
-                "version": "1",
-                "boardId": board_id,
-                "chooseAction": "create",
-                "inputMethod": {"inputMethod": "json"},
-                "contentJson": {"contentJson": {**LEAD_FIELDS, "Stage": "Lead"}},
-            },
-            propertySettings={
-                name: {"type": "MANUAL"}
-                for name in ("workflowName", "version", "boardId", "chooseAction", "inputMethod", "contentJson")
-            },
-            errorHandlingOptions={"continueOnFailure": {"value": False}, "retryOnFailure": {"value": False}},
-        )
+    settings.update(
+        actionName=catalog.BOARD_ACTION,
+        input={
+            "workflowName": "Automate Data Board",
+            "version": "1",
+            "boardId": board_id,
+            "chooseAction": "create",
+            "inputMethod": {"inputMethod": "json"},
+            "contentJson": {"contentJson": {**LEAD_FIELDS, "Stage": "Lead"}},
+        },
+        propertySettings={
+            name: {"type": "MANUAL"}
+            for name in ("workflowName", "version", "boardId", "chooseAction", "inputMethod", "contentJson")
+        },
+        errorHandlingOptions={"continueOnFailure": {"value": False}, "retryOnFailure": {"value": False}},
+    )
     return {
         "name": "step_1",
         "type": "PIECE",
@@ -78,8 +73,7 @@ def _board_step(board_id: str) -> dict:
 
 
 def _seed_trigger(board_id: str) -> dict:
-    legacy = catalog.LEGACY_BOARD_ACTION in catalog.PIECES[catalog.BOARD_PIECE]["actions"]
-    item_ref = "{{step_1.id}}" if legacy else "{{step_1.boardResponse.data.id}}"
+    item_ref = "{{step_1.boardResponse.data.id}}"
     trigger = {
         "name": "trigger",
         "type": "PIECE_TRIGGER",
@@ -202,12 +196,10 @@ def seed(config: Config) -> None:
             "body": payload,
             "queryParams": {},
         }
-        lookup = _existing_lead if payload.get("company") else _board_item_create
         result = engine.execute(
             trigger=trigger,
             request=request_payload,
             organization_id=organization_id,
-            board_item_create=lookup,
             flow_id=flow["id"],
             board_calls=_PastCalls(),
         )
