@@ -10,7 +10,7 @@ import respx
 
 from apps.audit.models import AuditEvent
 from apps.flows import selectors, services
-from imbrace_console.gateway import GatewayNotFound
+from imbrace_console.gateway import GatewayError, GatewayNotFound
 
 from .conftest import make_flow, operate, return_response_step, unique
 
@@ -67,6 +67,22 @@ async def test_unknown_run_is_not_found_although_the_engine_says_400():
 
 async def test_piece_version_comes_from_the_engine():
     assert await selectors.flow_piece_version(piece_name=selectors.WEBHOOK_PIECE) == "0.1.24"
+
+
+async def test_board_piece_version_is_read_from_the_engine_cached_briefly_and_never_guessed(gateway_faults):
+    selectors._piece_versions.clear()
+    gateway_faults.add_fault(path="/activepieces/v1/pieces/", kind="status", status=503)
+    with pytest.raises(GatewayError):  # no made-up version when the engine cannot say
+        await selectors.flow_piece_version(piece_name=selectors.BOARD_PIECE)
+    gateway_faults.clear_faults()
+    assert await selectors.flow_piece_version(piece_name=selectors.BOARD_PIECE) == "0.0.1"
+    gateway_faults.add_fault(path="/activepieces/v1/pieces/", kind="status", status=503)
+    assert await selectors.flow_piece_version(piece_name=selectors.BOARD_PIECE) == "0.0.1"  # from the cache
+    read_at, version = selectors._piece_versions[selectors.BOARD_PIECE]
+    selectors._piece_versions[selectors.BOARD_PIECE] = (read_at - selectors.PIECE_VERSION_TTL - 1, version)
+    with pytest.raises(GatewayError):  # stale: asked again
+        await selectors.flow_piece_version(piece_name=selectors.BOARD_PIECE)
+    selectors._piece_versions.clear()
 
 
 @async_db
