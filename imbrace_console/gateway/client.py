@@ -159,6 +159,16 @@ def _zod_field_errors(body: Any) -> dict[str, str] | None:
     return fields
 
 
+def _refused_path_id(body: Any) -> bool:
+    """Activepieces (Fastify) checked an id in the path against its shape (21 of [0-9a-zA-Z]) and refused
+    it: ``{"code": "FST_ERR_VALIDATION", "message": "params/id must match pattern ..."}``. Nothing has it."""
+    return (
+        isinstance(body, dict)
+        and body.get("code") == "FST_ERR_VALIDATION"
+        and str(body.get("message") or "").startswith("params/")
+    )
+
+
 def _outcome(exc: httpx.TransportError) -> str:
     return "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
 
@@ -201,7 +211,7 @@ def error_for_response(response: httpx.Response, *, method: str, path: str, requ
         return GatewayValidationError(summary or message, field_errors=zod, **context)
     if status in (401, 403):
         return GatewayAuthError(message, **context)
-    if status == 404:
+    if status == 404 or (status == 400 and _refused_path_id(body)):
         return GatewayNotFound(message, **context)
     if status in (400, 500) and path.startswith(("/v3/ai/", "/ai-agent/")) and _NOT_FOUND.search(message):
         # The AI services say "not found" with 400 (chat-ai) or 500 (ai-agent).

@@ -99,3 +99,17 @@ async def test_plain_500_is_a_generic_gateway_error(client, gateway_faults):
 async def test_unknown_service_path_is_not_found(client):
     with pytest.raises(GatewayNotFound):
         await client.request("GET", "/data-board/no-such-thing")
+
+
+@pytest.mark.parametrize("path", ["/activepieces/v1/flows/{}", "/activepieces/v1/flow-runs/{}"])
+async def test_activepieces_refusing_the_shape_of_a_path_id_is_not_found(client, path):
+    """Activepieces checks path ids against ^[0-9a-zA-Z]{21}$ (400 FST_ERR_VALIDATION): nothing has that id."""
+    with pytest.raises(GatewayNotFound) as caught:
+        await client.request("GET", path.format("b" * 128))
+    assert caught.value.status == 400
+    assert "params/id" in caught.value.message
+
+
+async def test_activepieces_refusing_a_body_field_stays_a_validation_error(client):
+    with pytest.raises(GatewayValidationError):
+        await client.request("POST", "/activepieces/v1/flows", json={"displayName": 5})
