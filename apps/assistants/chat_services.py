@@ -21,11 +21,13 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from httpx_sse import EventSource, ServerSentEvent
 
 from apps.audit.models import AuditEvent
 from apps.audit.services import AuditEntry, audit_event_record, audited
@@ -41,6 +43,7 @@ TURN_CLEANUP_INTERVAL = timedelta(minutes=10)
 TITLE_LENGTH = 80
 FENCE = "```"
 UNSAVED = "The console could not save this message. Send it again."
+_END: Any = object()  # what an exhausted upstream iterator gives in _chunks_with_keepalive
 TURN_SAVE_DELAY = 0.1  # seconds: a message waits at most this long for its answer's first word before it is saved
 
 
@@ -225,30 +228,27 @@ class _Answer:
         return events
 
 
-def _sse_parts(buffer: bytearray) -> list[dict | str]:
-    """Pop the complete SSE events off ``buffer``: their ``data`` as JSON (``"[DONE]"`` kept as text)."""
-    parts: list[dict | str] = []
-    while True:
-        end = buffer.find(b"\n\n")
-        if end < 0:
-            return parts
-        raw = bytes(buffer[:end]).decode("utf-8", errors="replace")
-        del buffer[: end + 2]
-        data = "\n".join(line[5:].lstrip(" ") for line in raw.split("\n") if line.startswith("data:"))
-        if not data:
-            continue  # a comment or an event without data
-        if data == "[DONE]":
-            parts.append(data)
-            continue
-        # ValueError: bad JSON or a 5,000-digit number; RecursionError: JSON nested 100,000 deep. Skipped alike.
-        with contextlib.suppress(ValueError, RecursionError):
-            part = json.loads(data)
-            if isinstance(part, dict):
-                parts.append(part)
+def _sse_part(event: ServerSentEvent) -> dict | str | None:
+    """One SSE event's ``data`` as JSON (``"[DONE]"`` kept as text); None for an event to skip.
+
+    The events themselves come from httpx-sse, which follows the SSE spec: CRLF, CR or LF line
+    endings, multi-line ``data``, comments, ``id``/``retry`` fields and events split across chunks.
+    """
+    data = event.data
+    if not data:
+        return None  # an event without data (the spec's comments never reach here)
+    if data == "[DONE]":
+        return data
+    # ValueError: bad JSON or a 5,000-digit number; RecursionError: JSON nested 100,000 deep. Skipped alike.
+    with contextlib.suppress(ValueError, RecursionError):
+        part = json.loads(data)
+        if isinstance(part, dict):
+            return part
+    return None
 
 
-async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float) -> AsyncIterator[bytes | None]:
-    """The upstream chunks, with ``None`` after every ``heartbeat`` seconds of silence.
+async def _chunks_with_keepalive[T](chunks: AsyncIterator[T], heartbeat: float) -> AsyncIterator[T | None]:
+    """The upstream chunks (or SSE events), with ``None`` after every ``heartbeat`` seconds of silence.
 
     The pending read is awaited across heartbeats, never cancelled, so no data is lost.
     """
@@ -257,7 +257,7 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
     try:
         while True:
             if pending is None:
-                pending = asyncio.ensure_future(anext(iterator, b""))
+                pending = asyncio.ensure_future(anext(iterator, _END))
             try:
                 async with asyncio.timeout(heartbeat):
                     chunk = await asyncio.shield(pending)
@@ -265,7 +265,7 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
                 yield None
                 continue
             pending = None
-            if not chunk:
+            if chunk is _END:
                 return
             yield chunk
     finally:
@@ -274,7 +274,7 @@ async def _chunks_with_keepalive(chunks: AsyncIterator[bytes], heartbeat: float)
             await asyncio.wait({pending})
 
 
-async def _read_to_end(chunks: AsyncIterator[bytes | None], timeout: float = 1.0) -> None:  # noqa: ASYNC109
+async def _read_to_end(chunks: AsyncIterator[Any], timeout: float = 1.0) -> None:  # noqa: ASYNC109
     """Read and drop what is left of an upstream body, for up to ``timeout`` seconds (then it is closed)."""
     with contextlib.suppress(TimeoutError, httpx.HTTPError):
         async with asyncio.timeout(timeout):
@@ -396,11 +396,11 @@ async def chat_relay(
             yield RelayEvent("done")
             return
         plain = content_type == "text/plain"
-        buffer = bytearray()
         ended = False
         recorded: asyncio.Future[bool] | None = None  # the save and start record, once the first part is out
         silent = 0.0
-        chunks = _chunks_with_keepalive(response.aiter_bytes(), heartbeat)
+        upstream_parts = response.aiter_bytes() if plain else EventSource(response).aiter_sse()
+        chunks = _chunks_with_keepalive(upstream_parts, heartbeat)
         try:
             async for chunk in chunks:
                 if chunk is None:
@@ -414,15 +414,12 @@ async def chat_relay(
                 if plain:  # a non-streaming assistant: the whole reply as one text body
                     answer.texts["0"] = answer.texts.get("0", "") + chunk.decode("utf-8", errors="replace")
                 else:
-                    buffer.extend(chunk)
-                    for part in _sse_parts(buffer):
-                        if part == "[DONE]":
-                            ended = True
-                            break
+                    part = _sse_part(chunk)
+                    if part == "[DONE]":
+                        ended = True
+                    elif part is not None:
                         answer.apply(part)
-                        if answer.error:
-                            ended = True
-                            break
+                        ended = bool(answer.error)
                 events = answer.changes()
                 for event in events:
                     yield event

@@ -7,7 +7,7 @@ tests/console/boards/, ids in URLs in tests/trust/test_hostile_ids.py.
 | ``DecimalField`` then ``int()`` (board Number and Currency) | ``1e999999999`` typed | the item form |
 | ``int()`` of ``?page=`` / ``?size=`` (items table, audit log) | huge or junk query values | the two pages |
 | Django's multipart parser (file upload, CSV import) | a body that is not multipart | the upload view |
-| ``json.loads`` of the chat stream's events (gateway) | nested 100,000 deep, 5,000 digits | ``_sse_parts`` |
+| ``json.loads`` of the chat stream's events (gateway) | nested 100,000 deep, 5,000 digits | ``_sse_part`` |
 | ``parse_datetime`` of knowledge timestamps (gateway) | ``2026-13-45T00:00:00`` | ``_when`` |
 | ``int()`` of a run's duration (gateway JSON, where Python reads ``Infinity``) | ``Infinity``, ``NaN`` | ``run_from`` |
 | the cell markup of a rating (gateway) | ``Infinity`` | tests/console/boards/test_cells.py |
@@ -20,8 +20,9 @@ import time
 
 import pytest
 from django.urls import reverse
+from httpx_sse import ServerSentEvent
 
-from apps.assistants.chat_services import _sse_parts
+from apps.assistants.chat_services import _sse_part
 from apps.boards.fieldtypes import Field
 from apps.boards.forms import ItemForm
 from apps.flows.selectors import run_from
@@ -87,7 +88,8 @@ def test_a_body_that_is_not_multipart_is_a_400(console_client, gw):
     "data", [b"[" * 100_000, b"1" * 5000, b'{"unclosed": ', b'{"ok": 1}'], ids=["deep", "digits", "bad", "good"]
 )
 def test_a_chat_event_the_json_parser_cannot_read_is_skipped(data):
-    parts = _sse_parts(bytearray(b"data: " + data + b"\n\ndata: [DONE]\n\n"))
+    events = [ServerSentEvent(data=data.decode()), ServerSentEvent(data="[DONE]")]
+    parts = [part for part in map(_sse_part, events) if part is not None]
     assert parts == ([{"ok": 1}] if data == b'{"ok": 1}' else []) + ["[DONE]"]
 
 
