@@ -171,7 +171,8 @@ def _counted(work: Path, env: dict, page: str, target_id: str, password: str, co
         "--pages",
         str(count),
     ]
-    env = {**env, "BENCH_ROLE_PASSWORD": password}
+    # Under valgrind the console runs tens of times slower: the page's gateway time budget would end it.
+    env = {**env, "BENCH_ROLE_PASSWORD": password, "IMBRACE_PAGE_DEADLINE": "600", "IMBRACE_READ_TIMEOUT": "600"}
     root = Path(__file__).resolve().parent.parent
     # The console's own log lines (one per gateway call) go nowhere; its last words are kept for a failure.
     completed = subprocess.run(command, env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
