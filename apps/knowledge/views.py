@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import re
+import unicodedata
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,8 +28,8 @@ from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from apps.ops.metrics import uploads_done
-from imbrace_console.gateway import GatewayError, GatewayNotFound
 from imbrace_console.fastpath.asgi import BodyDisconnected, body_channel, streamed_body
+from imbrace_console.gateway import GatewayError, GatewayNotFound
 
 from . import selectors, services
 from .forms import AssistantToggleForm, FolderCreateForm, FolderRenameForm
@@ -318,12 +320,29 @@ async def _upload_one(actor, folder_id: str, name: str, content, size: int | Non
     return UploadResult(name, True, "Uploaded", 201, str(record.get("id") or ""))
 
 
+def _ascii(text: str) -> str:
+    """``text`` in plain ASCII letters, digits and ``._ -`` (accents dropped, the rest as ``_``)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9._ -]+", "_", plain).strip(" _")
+
+
+def attachment_header(name: str) -> str:
+    """``attachment`` with the name for every browser: Django's RFC 5987 ``filename*`` for a name
+    outside ASCII, after an ASCII ``filename`` fallback for clients that do not read ``filename*``."""
+    header = content_disposition_header(True, name)
+    if "filename*=" not in header:
+        return header
+    base, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    fallback = (_ascii(base) or "download") + (dot + _ascii(ext) if _ascii(ext) else "")
+    return header.replace("attachment; ", f'attachment; filename="{fallback}"; ', 1)
+
+
 @require_GET
 @role_required(Role.VIEWER)
 async def file_download(request: HttpRequest, file_id: str) -> StreamingHttpResponse:
     download = await selectors.file_download(file_id=file_id)
     response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, download.name)
+    response["Content-Disposition"] = attachment_header(download.name)
     if download.size is not None:
         response["Content-Length"] = str(download.size)
     return response
