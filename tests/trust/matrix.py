@@ -100,8 +100,8 @@ MATRIX: dict[str, dict[str, Role]] = {
     "boards-export": {"GET": SUPPORT},
 }
 
-# Reachable without logging in.
-PUBLIC = {"login", "logout"}
+# Reachable without logging in (/metrics only from its listed addresses or with its token: apps/ops).
+PUBLIC = {"login", "logout", "ops-healthz", "ops-readyz", "ops-metrics"}
 
 
 def console_url_patterns() -> list[tuple[str, URLPattern]]:
