@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import RegexValidator
 
-from imbrace_console.gateway import GatewayError, GatewayValidationError
+from imbrace_console.gateway.errors import GatewayError, GatewayValidationError
 
 from .selectors import ModelChoices, model_choice_split, model_choice_value
 
@@ -88,7 +88,7 @@ class AssistantForm(forms.Form):
             provider = models.provider_names.get(provider_id, provider_id or "no provider")
             groups.insert(0, ("Current", [(current_model, f"{model_id or 'no model'} ({provider})")]))
         self.fields["model"].choices = groups
-        self.fields["model"].initial = current_model or model_choice_value("system", "Default")
+        self.fields["model"].initial = current_model or models.default or model_choice_value("system", "Default")
         self.editing = editing
         if editing:
             field = self.fields["workflow_name"]

@@ -70,6 +70,7 @@ class ModelChoices:
     groups: list[tuple[str, list[tuple[str, str]]]]
     provider_names: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    default: str = ""  # the organization's default model (``organization_default``), preselected on create
 
     @property
     def values(self) -> set[str]:
@@ -115,7 +116,38 @@ async def model_choices() -> ModelChoices:
             ]
             if shown:
                 groups.append((name, shown))
-    return ModelChoices(groups=groups, provider_names=names, warnings=warnings)
+    default = organization_default([] if isinstance(providers, BaseException) else _rows(providers))
+    return ModelChoices(groups=groups, provider_names=names, warnings=warnings, default=model_choice_value(*default))
+
+
+def _shown_models(provider: dict) -> list[str]:
+    models = provider.get("models") if isinstance(provider.get("models"), list) else []
+    return [str(m["name"]) for m in models if isinstance(m, dict) and m.get("name") and m.get("is_shown")]
+
+
+def organization_default(providers: list[dict]) -> tuple[str, str]:
+    """The provider and model a new assistant gets, from the organization's ``GET /v3/ai/providers``.
+
+    The first provider the organization shows (the service's order) with its first shown model:
+    an organization that brought its own provider uses it, as ``system`` fails on some
+    organizations (docs/contract/assistants-chat.md#providers-and-models). A provider or model
+    marked ``is_default`` wins. With none, ``system`` + ``Default``: the deployment's model, the
+    one pair the service treats specially.
+    """
+    usable = [p for p in providers if (p.get("provider_id") or p.get("id")) and p.get("is_shown", True) is not False]
+    usable = [p for p in usable if _shown_models(p)]
+    usable.sort(key=lambda p: not p.get("is_default"))  # stable: the service's order otherwise
+    for provider in usable:
+        models = provider.get("models") or []
+        marked = [str(m["name"]) for m in models if isinstance(m, dict) and m.get("is_default") and m.get("name")]
+        model = next((name for name in marked if name in _shown_models(provider)), _shown_models(provider)[0])
+        return str(provider.get("provider_id") or provider.get("id")), model
+    return SYSTEM_PROVIDER_ID, SYSTEM_DEFAULT_MODEL
+
+
+async def default_model() -> tuple[str, str]:
+    """``organization_default`` of the organization's providers as the gateway lists them now."""
+    return organization_default(_rows(await get_client().json("GET", "/v3/ai/providers")))
 
 
 async def provider_label(*, provider_id: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from apps.audit.services import audited
 from imbrace_console.gateway import GatewayError, gateway_path, get_client
 
-from .selectors import assistant_get, assistant_workflow_name_owner, resource_ids
+from .selectors import assistant_get, assistant_workflow_name_owner, default_model, resource_ids
 
 # Every field the full-replace route (``PUT /assistant_apps/{id}``) accepts; a field left out is reset.
 APP_FIELDS = (
@@ -114,7 +114,8 @@ async def assistant_create(*, actor, fields: dict) -> dict:
     body["instructions"] = body.get("core_task") or ""
     body["streaming"] = True
     if not body.get("provider_id") or not body.get("model_id"):
-        raise ValueError("an assistant needs both provider_id and model_id")
+        # Never sent without both (every chat would fail): the organization's default from /v3/ai/providers.
+        body["provider_id"], body["model_id"] = await default_model()
     async with audited(
         actor=actor,
         area="assistants",
