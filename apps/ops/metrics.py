@@ -20,6 +20,8 @@ from collections.abc import AsyncIterator, Iterable
 
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from .logs import GATEWAY_REQUEST_ID
 
@@ -56,10 +58,6 @@ CHAT_FIRST_WORD = Histogram(
 UPLOAD_BYTES = Counter("console_upload_bytes", "Bytes received in upload requests (knowledge files).")
 UPLOADS = Counter("console_uploads", "Uploaded files, by outcome and HTTP status.", ["outcome", "status"])
 LOGIN_LOCKOUTS = Counter("console_login_lockouts", "Log-in attempts refused by the log-in limits (429).", ["form"])
-IMPORT_JOBS = Counter(
-    "console_import_jobs", "CSV import jobs reaching a state (queued, running, done, failed...).", ["state"]
-)
-
 _ID_FREE = re.compile(r"^(?:[a-z][a-z_-]*|v\d+)$")
 
 
@@ -98,11 +96,6 @@ def login_lockout(form: str = "login") -> None:
     LOGIN_LOCKOUTS.labels(form).inc()
 
 
-def import_job_state(state: str) -> None:
-    """Call when a CSV import job reaches ``state`` (``queued``, ``running``, ``done``, ``failed``...)."""
-    IMPORT_JOBS.labels(state).inc()
-
-
 def uploads_done(content_length: str | int | None, statuses: Iterable[tuple[bool, int]]) -> None:
     """An upload request (its ``Content-Length``) and each file's (ok, HTTP status)."""
     with contextlib.suppress(ValueError):
@@ -132,13 +125,30 @@ async def chat_stream_observed(events: AsyncIterator, *, first_word_kinds=("bloc
 # --- Exposition ---------------------------------------------------------------------------------
 
 
+class ImportJobsCollector(Collector):
+    """CSV import jobs by state, counted in the database when scraped: jobs outlive any one process."""
+
+    def collect(self):
+        from apps.boards.import_jobs import jobs_by_status
+
+        family = GaugeMetricFamily("console_import_jobs", "CSV import jobs in each state.", labels=["state"])
+        for state, count in sorted(jobs_by_status().items()):
+            family.add_metric([state], count)
+        yield family
+
+
 def exposition() -> bytes:
-    """The Prometheus text format: every worker's values in multiprocess mode, else this process's."""
+    """The Prometheus text format: every worker's values in multiprocess mode, else this process's;
+    then the values read from the database (import jobs), which every host reports alike."""
+    registry = CollectorRegistry()
     if MULTIPROCESS:
-        registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest(DEFAULT_REGISTRY)
+        body = generate_latest(registry)
+    else:
+        body = generate_latest(DEFAULT_REGISTRY)
+    database = CollectorRegistry()
+    database.register(ImportJobsCollector())
+    return body + generate_latest(database)
 
 
 def worker_exited(pid: int | None = None) -> None:

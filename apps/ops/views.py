@@ -105,5 +105,6 @@ async def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus text format; every worker of this host in one view (multiprocess mode)."""
     if not metrics_allowed(request):
         return HttpResponse("Metrics are not available from this address.\n", status=403, content_type="text/plain")
-    body = await sync_to_async(exposition, thread_sensitive=False)()
+    # Thread-sensitive: it reads the database (import jobs), which Django keeps to one thread.
+    body = await sync_to_async(exposition)()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

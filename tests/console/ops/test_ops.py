@@ -84,6 +84,19 @@ def test_metrics_count_the_requests_made():
     assert metric(client, "console_http_requests_total", view="unmatched", method="GET", status="404") >= missing + 1
 
 
+@pytest.mark.django_db
+def test_metrics_count_import_jobs_by_state_from_the_database(console_user):
+    from apps.boards.models import ImportJob
+
+    client = Client()
+    user = console_user("Support")
+    for status in ("queued", "running", "running", "done"):
+        ImportJob.objects.create(board_id="b1", user=user, filename="x.csv", status=status)
+    assert metric(client, "console_import_jobs", state="running") == 2
+    assert metric(client, "console_import_jobs", state="queued") == 1
+    assert metric(client, "console_import_jobs", state="failed") == 0
+
+
 def test_metrics_count_gateway_calls_by_route_template(console_client):
     client = Client()
     labels = {"method": "GET", "route": "/data-board/boards", "status": "200"}
