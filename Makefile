@@ -91,6 +91,7 @@ bench-instructions: dev-deps valgrind
 lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache  # the import contracts in pyproject.toml
 
 format: dev-deps
 	$(BIN)/ruff format .

@@ -23,15 +23,21 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from httpx_sse import EventSource, ServerSentEvent
 
 from apps.audit.models import AuditEvent
 from apps.audit.services import AuditEntry, audit_event_record, audited
-from imbrace_console.gateway import GatewayError, GatewayNotFound, gateway_path, get_client
+from imbrace_console.gateway import (
+    GatewayError,
+    GatewayNotFound,
+    GatewayStreamError,
+    ServerSentEvent,
+    gateway_path,
+    get_client,
+    sse_events,
+)
 
 from .chat_selectors import ToolCallView
 from .models import ChatTurn, Conversation
@@ -231,7 +237,7 @@ class _Answer:
 def _sse_part(event: ServerSentEvent) -> dict | str | None:
     """One SSE event's ``data`` as JSON (``"[DONE]"`` kept as text); None for an event to skip.
 
-    The events themselves come from httpx-sse, which follows the SSE spec: CRLF, CR or LF line
+    The events themselves come from ``sse_events`` (httpx-sse), which follows the SSE spec: CRLF, CR or LF line
     endings, multi-line ``data``, comments, ``id``/``retry`` fields and events split across chunks.
     """
     data = event.data
@@ -276,7 +282,7 @@ async def _chunks_with_keepalive[T](chunks: AsyncIterator[T], heartbeat: float) 
 
 async def _read_to_end(chunks: AsyncIterator[Any], timeout: float = 1.0) -> None:  # noqa: ASYNC109
     """Read and drop what is left of an upstream body, for up to ``timeout`` seconds (then it is closed)."""
-    with contextlib.suppress(TimeoutError, httpx.HTTPError):
+    with contextlib.suppress(TimeoutError, GatewayStreamError):
         async with asyncio.timeout(timeout):
             async for _ in chunks:
                 pass
@@ -399,7 +405,7 @@ async def chat_relay(
         ended = False
         recorded: asyncio.Future[bool] | None = None  # the save and start record, once the first part is out
         silent = 0.0
-        upstream_parts = response.aiter_bytes() if plain else EventSource(response).aiter_sse()
+        upstream_parts = response.aiter_bytes() if plain else sse_events(response)
         chunks = _chunks_with_keepalive(upstream_parts, heartbeat)
         try:
             async for chunk in chunks:
@@ -429,7 +435,7 @@ async def chat_relay(
                     recorded = asyncio.ensure_future(_saved_and_recorded(actor, turn, saved))
                 if ended or saved.refused:
                     break
-        except httpx.HTTPError:
+        except GatewayStreamError:
             answer.error = "The connection to the Imbrace gateway was lost before the answer was complete."
         finally:
             # Waited for even when the browser left. A start is recorded even if no part came.

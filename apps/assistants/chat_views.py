@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
 from apps.ops.metrics import chat_stream_observed
-from imbrace_console.gateway import GatewayNotFound
+from imbrace_console.gateway.errors import GatewayNotFound
 
 from .chat_forms import ChatMessageForm
 from .chat_selectors import chat_assistant, chat_message_list, chat_turn_exists, conversation_get, conversation_list

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, gateway_error_status, is_htmx, render_page
 from apps.core.roles import Role, role_required
-from imbrace_console.gateway import GatewayError, GatewayValidationError
+from imbrace_console.gateway.errors import GatewayError, GatewayValidationError
 
 from .forms import AssistantForm, ResourceForm, current_model_value, form_initial
 from .selectors import (

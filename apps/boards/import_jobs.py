@@ -32,7 +32,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from imbrace_console.gateway import GatewayError, GatewayNotFound, GatewayTimeout
+from imbrace_console.gateway.errors import GatewayError, GatewayNotFound, GatewayTimeout
 
 from . import imports, selectors, services
 from .fieldtypes import Field, fields_of

@@ -16,20 +16,20 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-import httpx
-
 from apps.audit.services import audited
 from apps.core.spreadsheet import CsvDefuser
 from imbrace_console.gateway import (
     GatewayAuthError,
     GatewayError,
     GatewayNotFound,
+    GatewayResponse,
     GatewayTimeout,
     GatewayUnavailable,
     gateway_path,
     get_client,
     unwrap_data,
 )
+from imbrace_console.gateway.errors import GatewayGaveUp
 
 from .fieldtypes import OPTION_TYPES
 
@@ -289,6 +289,11 @@ async def board_items_import(
                     gateway_path("/data-board/boards/{}/items", board_id),
                     json={"fields": values, "created_type": "import"},
                 )
+            except GatewayGaveUp as exc:
+                # The gateway's own 60 s limit cut this row's reply; the service may have created the
+                # item: reported on the row (never sent again), and the import goes on.
+                outcome.failures.append((number, exc.user_message))
+                reason = exc.user_message
             except (GatewayUnavailable, GatewayTimeout, GatewayAuthError) as exc:
                 outcome.stopped = exc
                 break
@@ -314,7 +319,7 @@ class CsvExport:
     """
 
     filename: str
-    response: httpx.Response
+    response: GatewayResponse
     stack: contextlib.AsyncExitStack
     raw: bool = False
 
@@ -332,7 +337,7 @@ class CsvExport:
             await self.stack.aclose()
 
 
-def _download_name(response: httpx.Response, fallback: str) -> str:
+def _download_name(response: GatewayResponse, fallback: str) -> str:
     disposition = response.headers.get("content-disposition", "")
     match = re.search(r"filename\*=UTF-8''([^;]+)", disposition) or re.search(r'filename="([^"]+)"', disposition)
     name = unquote(match.group(1)) if match else fallback

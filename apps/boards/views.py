@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
-from imbrace_console.gateway import GatewayError
+from imbrace_console.gateway.errors import GatewayError
 
 from . import selectors, services
 from .fieldtypes import cell_markup, fields_of, item_title

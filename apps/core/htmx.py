@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 
-from imbrace_console.gateway import (
+from imbrace_console.gateway.errors import (
     GatewayAuthError,
     GatewayError,
     GatewayNotFound,

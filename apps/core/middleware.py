@@ -7,7 +7,8 @@ import logging
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
-from imbrace_console.gateway import GatewayError, page_deadline
+from imbrace_console.gateway.deadline import page_deadline
+from imbrace_console.gateway.errors import GatewayError
 
 from .htmx import render_gateway_error
 

@@ -11,7 +11,7 @@ from apps.assistants.selectors import assistant_count
 from apps.boards.selectors import board_count
 from apps.flows.selectors import flow_count
 from apps.knowledge.selectors import folder_count
-from imbrace_console.gateway import GatewayError
+from imbrace_console.gateway.errors import GatewayError
 
 from .htmx import render_page
 from .roles import Role, role_required

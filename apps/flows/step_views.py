@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
-from imbrace_console.gateway import GatewayError
+from imbrace_console.gateway.errors import GatewayError
 
 from . import selectors, services
 from .forms import BoardStepForm, ReturnResponseForm, mapping_text, source_text

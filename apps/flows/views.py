@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import is_htmx, render_page
 from apps.core.roles import Role, role_required
-from imbrace_console.gateway import GatewayError
+from imbrace_console.gateway.errors import GatewayError
 
 from . import selectors, services
 from .boardstep import output_deferred, output_problem

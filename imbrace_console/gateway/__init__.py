@@ -14,6 +14,7 @@ from .errors import (
     GatewayValidationError,
 )
 from .paths import checked_path, gateway_path
+from .streams import GatewayResponse, GatewayStreamError, ServerSentEvent, sse_events
 
 __all__ = [
     "GatewayAuthError",
@@ -22,15 +23,19 @@ __all__ = [
     "GatewayConflict",
     "GatewayError",
     "GatewayNotFound",
+    "GatewayResponse",
     "GatewaySettings",
+    "GatewayStreamError",
     "GatewayTimeout",
     "GatewayUnavailable",
     "GatewayValidationError",
     "SeekPage",
+    "ServerSentEvent",
     "checked_path",
     "gateway_path",
     "get_client",
     "page_deadline",
+    "sse_events",
     "unwrap_data",
     "unwrap_search",
     "unwrap_success",
