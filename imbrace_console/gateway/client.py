@@ -38,6 +38,7 @@ from .errors import (
     GatewayAuthError,
     GatewayConflict,
     GatewayError,
+    GatewayGaveUp,
     GatewayNotFound,
     GatewayTimeout,
     GatewayUnavailable,
@@ -148,7 +149,7 @@ def _zod_field_errors(body: Any) -> dict[str, str] | None:
         return None
     try:
         issues = json.loads(error.get("message") or "[]")
-    except (TypeError, json.JSONDecodeError):
+    except (TypeError, ValueError, RecursionError):
         return {}
     fields: dict[str, str] = {}
     for issue in issues if isinstance(issues, list) else []:
@@ -201,7 +202,7 @@ def error_for_response(response: httpx.Response, *, method: str, path: str, requ
     status = response.status_code
     try:
         body: Any = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # undecodable, or nested or numbered past what Python reads
         body = response.text[:500]
     message = _message_from(body)
     context = {"status": status, "method": method, "path": path, "request_id": request_id}
@@ -222,7 +223,9 @@ def error_for_response(response: httpx.Response, *, method: str, path: str, requ
         return GatewayConflict(message, **context)
     if status in (400, 422):
         return GatewayValidationError(message, **context)
-    if status == 429 or status in (502, 503, 504):
+    if status == 504:  # the gateway's own idle timeout cut the reply; the service may go on
+        return GatewayGaveUp(message, **context)
+    if status == 429 or status in (502, 503):
         return GatewayUnavailable(message, retry_after=_retry_after(response), **context)
     return GatewayError(message, **context)
 
@@ -359,7 +362,7 @@ class GatewayClient:
         response = await self.request(method, path, **kwargs)
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # undecodable, or nested or numbered past what Python reads
             raise GatewayError(
                 "The gateway sent a response the console could not read.",
                 status=response.status_code,

@@ -83,6 +83,31 @@ class GatewayTimeout(GatewayError):
         return self.default_user_message
 
 
+# The gateway's own proxy idle timeouts (docs/contract/platform/auth.md#timeouts-retries-and-rate-limits).
+GATEWAY_LIMITS = (("/activepieces", 30), ("/data-board", 60))
+
+
+class GatewayGaveUp(GatewayTimeout):
+    """A 504 from the gateway itself: the service sent nothing for the gateway's idle limit
+    (60 s on data-board routes, 30 s on flows). The service may carry on with the work."""
+
+    @property
+    def limit(self) -> int | None:
+        return next((seconds for prefix, seconds in GATEWAY_LIMITS if self.path.startswith(prefix)), None)
+
+    @property
+    def user_message(self) -> str:
+        limit = f" ({self.limit} seconds)" if self.limit else ""
+        said = "The Imbrace gateway gave up waiting for the service after its own time limit" + limit + "."
+        if self.method in WRITE_METHODS:
+            return said + " The work may still be going on server-side: check before you send it again."
+        return said + " Try again in a moment, or ask for less at once."
+
+    @property
+    def detail(self) -> str:
+        return ""  # the proxy's text names the internal host: not shown
+
+
 class GatewayAuthError(GatewayError):
     default_user_message = "The Imbrace gateway refused the console's credential."
 
