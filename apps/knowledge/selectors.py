@@ -15,23 +15,20 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 from django.utils.dateparse import parse_datetime
 
 from apps.assistants.selectors import assistant_list
 from imbrace_console.gateway import (
-    GatewayError,
     GatewayNotFound,
-    GatewayUnavailable,
     gateway_path,
     get_client,
+    public_download,
+    public_url,
     unwrap_success,
 )
 
 ROOT = "root"
-PUBLIC_DOWNLOAD = "/files/download/"
 
 
 @dataclass
@@ -245,49 +242,6 @@ def _latin1(name: str) -> bool:
     return True
 
 
-def _public_url(presigned_url: str) -> str:
-    """Where the console fetches a file's ``presigned_url`` from (no credential is sent).
-
-    ``GET /files/{id}`` gives ``<APP_GATEWAY_HOST>/files/download/<key>``, a public gateway route
-    (docs/contract/data-board.md#knowledge-files); ``APP_GATEWAY_HOST`` may be a name only the
-    services resolve, so that route is asked of the configured gateway. Another absolute URL (a
-    real S3 presigned URL) is fetched as given.
-    """
-    parts = urlsplit(presigned_url)
-    if parts.path.startswith(PUBLIC_DOWNLOAD):
-        base = get_client().config.base_url.rstrip("/")
-        return base + parts.path + (f"?{parts.query}" if parts.query else "")
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return presigned_url
-    return ""
-
-
-async def _opened(url: str) -> tuple[httpx.Response, AsyncIterator[bytes]]:
-    """Open a credential-free GET of ``url``: (response, its chunks, closing everything when done)."""
-    http = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False)
-    try:
-        request = http.build_request("GET", url, headers={"Accept-Encoding": "identity"})  # bytes relayed as sent
-        response = await http.send(request, stream=True)
-    except httpx.TransportError as exc:
-        await http.aclose()
-        raise GatewayUnavailable(str(exc) or type(exc).__name__, method="GET", path=PUBLIC_DOWNLOAD) from exc
-    if not response.is_success:
-        await response.aclose()
-        await http.aclose()
-        error = GatewayNotFound if response.status_code == 404 else GatewayError
-        raise error(f"The file's download link answered {response.status_code}.", status=response.status_code)
-
-    async def chunks() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in response.aiter_raw():
-                yield chunk
-        finally:
-            await response.aclose()
-            await http.aclose()
-
-    return response, chunks()
-
-
 async def file_download(*, file_id: str) -> FileDownload:
     """The file's bytes as an async stream; closing (or finishing) the stream closes the upstream request.
 
@@ -296,27 +250,31 @@ async def file_download(*, file_id: str) -> FileDownload:
     ``presigned_url`` instead, so the browser sees neither the gateway host nor a credential.
     """
     meta = await file_get(file_id=file_id)
-    public = _public_url(meta.presigned_url) if not _latin1(meta.name) else ""
+    public = public_url(meta.presigned_url, get_client().config.base_url) if not _latin1(meta.name) else ""
     if public:
-        response, stream = await _opened(public)
-    else:
-        opened = get_client().stream("GET", gateway_path("/data-board/files/{}/download", file_id), read_timeout=60.0)
-        response = await opened.__aenter__()
+        found = await public_download(public)
+        return FileDownload(
+            name=meta.name,
+            content_type=found.content_type or meta.file_type or "application/octet-stream",
+            size=found.size,
+            chunks=found.chunks,
+        )
+    opened = get_client().stream("GET", gateway_path("/data-board/files/{}/download", file_id), read_timeout=60.0)
+    response = await opened.__aenter__()
 
-        async def relayed() -> AsyncIterator[bytes]:
-            try:
-                async for chunk in response.aiter_raw():
-                    yield chunk
-            finally:
-                await opened.__aexit__(None, None, None)
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in response.aiter_raw():
+                yield chunk
+        finally:
+            await opened.__aexit__(None, None, None)
 
-        stream = relayed()
     length = response.headers.get("content-length")
     return FileDownload(
         name=meta.name,
         content_type=response.headers.get("content-type") or meta.file_type or "application/octet-stream",
         size=int(length) if length and length.isdigit() else None,
-        chunks=stream,
+        chunks=chunks(),
     )
 
 

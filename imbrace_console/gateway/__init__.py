@@ -14,6 +14,7 @@ from .errors import (
     GatewayValidationError,
 )
 from .paths import checked_path, gateway_path
+from .public import PublicFile, public_download, public_url
 from .streams import GatewayResponse, GatewayStreamError, ServerSentEvent, sse_events
 
 __all__ = [
@@ -29,12 +30,15 @@ __all__ = [
     "GatewayTimeout",
     "GatewayUnavailable",
     "GatewayValidationError",
+    "PublicFile",
     "SeekPage",
     "ServerSentEvent",
     "checked_path",
     "gateway_path",
     "get_client",
     "page_deadline",
+    "public_download",
+    "public_url",
     "sse_events",
     "unwrap_data",
     "unwrap_search",
