@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.ops.urls")),
     path("", include("apps.core.urls")),
+    path("", include("apps.dashboard.urls")),
     path("assistants/", include("apps.assistants.urls")),
     path("flows/", include("apps.flows.urls")),
     path("knowledge/", include("apps.knowledge.urls")),

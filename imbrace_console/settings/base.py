@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.knowledge",
     "apps.boards",
     "apps.ops",
+    "apps.dashboard",
     # django.tasks' database backend and its `db_worker` command (CSV imports run there).
     "django_tasks_db",
 ]

@@ -1,3 +1,5 @@
+"""The dashboard: the gateway connection and each area's count, read side by side."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,12 +11,12 @@ from django.views.decorators.http import require_GET
 
 from apps.assistants.selectors import assistant_count
 from apps.boards.selectors import board_count
+from apps.core.htmx import render_page
+from apps.core.roles import Role, role_required
 from apps.flows.selectors import flow_count
 from apps.knowledge.selectors import folder_count
 from imbrace_console.gateway.errors import GatewayError
 
-from .htmx import render_page
-from .roles import Role, role_required
 from .selectors import gateway_status_get
 
 
@@ -47,4 +49,4 @@ async def dashboard(request: HttpRequest) -> HttpResponse:
         _card("Knowledge folders", "knowledge-list", folder_count),
         _card("Boards", "boards-list", board_count),
     )
-    return render_page(request, "core/dashboard.html", {"status": status, "cards": cards}, partial="panels")
+    return render_page(request, "dashboard/dashboard.html", {"status": status, "cards": cards}, partial="panels")
