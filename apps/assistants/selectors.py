@@ -7,6 +7,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from apps.boards.selectors import board_choices
+from apps.flows.selectors import flow_choices
+from apps.knowledge.selectors import folder_choices
 from imbrace_console.gateway import GatewayError, gateway_path, get_client
 
 logger = logging.getLogger(__name__)
@@ -213,14 +216,19 @@ def resource_ids(value: object) -> list[str]:
 
 async def assistant_resources(*, assistant: dict) -> dict[str, ResourceGroup]:
     """Names for the assistant's knowledge folders, boards and bound flows (an id when a lookup fails)."""
-    # Imported here: those areas' selectors import this module too (to list an item's assistants).
-    from apps.boards.selectors import board_choices
-    from apps.flows.selectors import flow_choices
-    from apps.knowledge.selectors import folder_choices
-
     folders, boards, flows = await asyncio.gather(
         _group(resource_ids(assistant.get("folder_ids")), folder_choices, "folder"),
         _group(resource_ids(assistant.get("board_ids")), board_choices, "board"),
         _group(resource_ids(assistant.get("workflow_function_call")), flow_choices, "flow"),
     )
     return {"folders": folders, "boards": boards, "flows": flows}
+
+
+async def assistants_by_folder(*, folder_id: str) -> tuple[list[dict], list[dict]]:
+    """(assistants using the knowledge folder, the others), each sorted by name."""
+    using, others = [], []
+    for row in await assistant_list():
+        target = using if folder_id in (row.get("folder_ids") or []) else others
+        target.append(row)
+    key = lambda row: str(row.get("name") or "").casefold()  # noqa: E731
+    return sorted(using, key=key), sorted(others, key=key)

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-from apps.assistants.selectors import assistant_list
 from imbrace_console.gateway import (
     GatewayNotFound,
     gateway_path,
@@ -276,13 +275,3 @@ async def file_download(*, file_id: str) -> FileDownload:
         size=int(length) if length and length.isdigit() else None,
         chunks=chunks(),
     )
-
-
-async def folder_assistants(*, folder_id: str) -> tuple[list[dict], list[dict]]:
-    """(assistants using the folder, the others), each sorted by name."""
-    using, others = [], []
-    for row in await assistant_list():
-        target = using if folder_id in (row.get("folder_ids") or []) else others
-        target.append(row)
-    key = lambda row: str(row.get("name") or "").casefold()  # noqa: E731
-    return sorted(using, key=key), sorted(others, key=key)

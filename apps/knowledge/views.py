@@ -24,12 +24,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.assistants.selectors import assistants_by_folder
 from apps.audit.selectors import audit_event_list_for_target
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from apps.ops.metrics import uploads_done
 from imbrace_console.fastpath.asgi import BodyDisconnected, body_channel, streamed_body
-from imbrace_console.gateway import GatewayError, GatewayNotFound
+from imbrace_console.gateway.errors import GatewayError, GatewayNotFound
 
 from . import selectors, services
 from .forms import AssistantToggleForm, FolderCreateForm, FolderRenameForm
@@ -385,7 +386,7 @@ async def folder_assistants(request: HttpRequest, folder_id: str) -> HttpRespons
             error = "Choose an assistant."
         if not error and not is_htmx(request):
             return redirect(reverse("knowledge-folder-detail", kwargs={"folder_id": folder_id}) + "#assistants")
-    using, others = await selectors.folder_assistants(folder_id=folder_id)
+    using, others = await assistants_by_folder(folder_id=folder_id)
     context = {"folder_id": folder_id, "using": using, "others": others, "error": error}
     return render_page(
         request, "knowledge/folder_assistants.html", context, partial="panel", status=400 if error else 200

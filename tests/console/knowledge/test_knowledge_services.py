@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import TemporaryUploadedFile
 
+from apps.assistants.selectors import assistants_by_folder
 from apps.audit.models import AuditEvent
 from apps.knowledge import selectors, services
 from imbrace_console.gateway import GatewayError, GatewayNotFound
@@ -153,13 +154,13 @@ async def test_attach_and_detach_a_folder_on_an_assistant(make_folder, gw):
     assistant_id = response.json()["id"]
 
     await services.folder_assistant_set(actor=ACTOR, folder_id=folder["id"], assistant_id=assistant_id, attached=True)
-    using, _ = await selectors.folder_assistants(folder_id=folder["id"])
+    using, _ = await assistants_by_folder(folder_id=folder["id"])
     assert assistant_id in {row["id"] for row in using}
     kept = gw.get(f"/v3/ai/assistants/{assistant_id}").json()["folder_ids"]
     assert set(kept) == {folder["id"], other["id"]}
 
     await services.folder_assistant_set(actor=ACTOR, folder_id=folder["id"], assistant_id=assistant_id, attached=False)
-    using, others = await selectors.folder_assistants(folder_id=folder["id"])
+    using, others = await assistants_by_folder(folder_id=folder["id"])
     assert assistant_id not in {row["id"] for row in using}
     assert assistant_id in {row["id"] for row in others}
     assert gw.get(f"/v3/ai/assistants/{assistant_id}").json()["folder_ids"] == [other["id"]]
