@@ -17,7 +17,9 @@ STREAMS = 12
 
 def test_open_streams_do_not_each_hold_a_thread(live_console, localgateway, gw):
     folder = make_folder(gw, {"refunds.md": "Refunds are paid within 14 days of the return."})
-    assistant = make_assistant(gw, folder_ids=[folder], metadata={"word_delay_ms": 1000})
+    assistant = make_assistant(
+        gw, folder_ids=[folder], metadata={"word_delay_ms": 5000}
+    )  # open long after a slow machine logs 12 in
     console = psutil.Process(live_console.process.pid)
     with contextlib.ExitStack() as stack:
         login_http(live_console).close()  # warm up: the process's own threads exist before counting
