@@ -130,7 +130,7 @@ def test_a_flow_with_a_data_board_step_publishes_runs_and_reads_back(page, live_
     expect(page.get_by_test_id("board-fields")).to_contain_text("Company")
     page.fill("#id_mapping", "Company = company\nEmial = email")
     page.get_by_test_id("step-save").click()
-    expect(page.locator("form")).to_contain_text("the board has no field “Emial”")
+    expect(page.locator("form.flow-form")).to_contain_text("the board has no field “Emial”")
     expect(page.locator("#id_mapping")).to_have_value("Company = company\nEmial = email")
     page.fill("#id_mapping", "Company = company\nEmail = email")
     page.get_by_test_id("step-save").click()
