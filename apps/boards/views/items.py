@@ -1,14 +1,14 @@
-"""Data boards: boards, fields, the items table (inline edit, search, bulk delete), CSV export and import."""
+"""A board's items table: the page, search and paging, item create/edit/delete, bulk delete, inline cells."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from functools import cached_property
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,117 +18,11 @@ from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway.errors import GatewayError
 
-from . import selectors, services
-from .fieldtypes import cell_markup, fields_of, item_title
-from .forms import BoardCreateForm, BoardForm, FieldForm, ItemForm, field_key
-from .table import Column, header_html, rows_html, table_rows
-
-
-def _is_support(request: HttpRequest) -> bool:
-    role = getattr(request, "console_role", None)
-    return role is not None and role >= Role.SUPPORT
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value or default)
-    except ValueError:
-        return default
-
-
-def _gateway_form_error(form, exc: GatewayError) -> None:
-    """The gateway's refusal beside the field it names, else above the form."""
-    if isinstance(form, ItemForm):
-        form.add_gateway_errors(exc.field_errors, exc.user_message)
-        return
-    for name, message in exc.field_errors.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            return
-    form.add_error(None, exc.user_message)
-
-
-# --- boards ---------------------------------------------------------------------------------
-
-
-@require_GET
-@role_required(Role.VIEWER)
-async def board_list(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
-    skip = min(max(_int(request.GET.get("skip"), 0), 0), selectors.MAX_PAGE * 100)
-    page = await selectors.board_list(search=search, skip=skip)
-    base = reverse("boards-list")
-
-    def url(new_skip: int) -> str:
-        query = {k: v for k, v in {"q": search, "skip": new_skip}.items() if v}
-        return f"{base}?{urlencode(query)}" if query else base
-
-    pager = {
-        "prev_url": url(max(skip - page.limit, 0)) if skip else "",
-        "next_url": url(skip + page.limit) if page.has_next else "",
-        "label": f"{skip + 1}-{skip + len(page.boards)} of {page.total}" if page.boards else "",
-    }
-    context = {"page": page, "boards": page.boards, "search": search, "pager": pager}
-    return render_page(request, "boards/board_list.html", context, partial="boards")
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def board_create(request: HttpRequest) -> HttpResponse:
-    form = BoardCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            board = await services.board_create(
-                actor=await request.auser(),
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                identifier=form.cleaned_data["identifier"].strip(),
-            )
-        except GatewayError as exc:
-            _gateway_form_error(form, exc)
-        else:
-            messages.success(request, f"Board “{board.get('name')}” created. Add its fields next.")
-            return redirect("board-fields-list", board_id=board["id"])
-    status = 422 if form.errors else 200
-    return render_page(request, "boards/board_form.html", {"form": form, "board": None}, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def board_update(request: HttpRequest, board_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
-    initial = {"name": board.get("name", ""), "description": board.get("description", "")}
-    form = BoardForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            await services.board_update(
-                actor=await request.auser(),
-                board_id=board_id,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                old=board,
-            )
-        except GatewayError as exc:
-            _gateway_form_error(form, exc)
-        else:
-            messages.success(request, "Board saved.")
-            return redirect("boards-detail", board_id=board_id)
-    status = 422 if form.errors else 200
-    return render_page(request, "boards/board_form.html", {"form": form, "board": board}, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def board_delete(request: HttpRequest, board_id: str) -> HttpResponse:
-    board, count = await asyncio.gather(
-        selectors.board_get(board_id=board_id), selectors.board_item_count(board_id=board_id)
-    )
-    if request.method == "POST":
-        await services.board_delete(actor=await request.auser(), board_id=board_id, name=board.get("name", ""))
-        messages.success(request, f"Board “{board.get('name')}” deleted.")
-        return redirect("boards-list")
-    return render_page(request, "boards/board_confirm_delete.html", {"board": board, "item_count": count})
-
+from .. import selectors, services
+from ..fieldtypes import cell_markup, fields_of, item_title
+from ..forms import ItemForm, field_key
+from ..table import Column, header_html, rows_html, table_rows
+from ._common import _int, _is_support
 
 # --- the items table ------------------------------------------------------------------------
 
@@ -367,136 +261,3 @@ async def cell_show(request: HttpRequest, board_id: str, item_id: str, field_id:
         raise Http404("That field no longer exists.")
     # Always the fragment: the cell has no page of its own. Its markup is escaped as it is built.
     return HttpResponse(cell_markup(board_field, (item.get("fields") or {}).get(field_id)))
-
-
-@require_GET
-@role_required(Role.SUPPORT)
-async def board_export(request: HttpRequest, board_id: str) -> StreamingHttpResponse:
-    """Every item as CSV, relayed as it arrives; formulas made text unless ``?raw=1`` (the gateway's bytes)."""
-    board = await selectors.board_get(board_id=board_id)
-    raw = request.GET.get("raw") == "1"
-    export = await services.board_export_start(
-        actor=await request.auser(), board_id=board_id, board_name=board.get("name", ""), raw=raw
-    )
-    response = StreamingHttpResponse(export.chunks(), content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = _attachment(export.filename)
-    response.headers["X-Accel-Buffering"] = "no"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
-# --- fields ---------------------------------------------------------------------------------
-
-
-@require_GET
-@role_required(Role.VIEWER)
-async def field_list(request: HttpRequest, board_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
-    context = {"board": board, "fields": fields_of(board)}
-    return render_page(request, "boards/field_list.html", context, partial="fields")
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def field_create(request: HttpRequest, board_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
-    form = FieldForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            await services.board_field_create(
-                actor=await request.auser(),
-                board_id=board_id,
-                name=form.cleaned_data["name"],
-                type=form.cleaned_data["type"],
-                description=form.cleaned_data["description"],
-                options=form.option_data(),
-            )
-        except GatewayError as exc:
-            _gateway_form_error(form, exc)
-        else:
-            messages.success(request, f"Field “{form.cleaned_data['name']}” added.")
-            if "add_another" in request.POST:
-                return redirect("board-fields-create", board_id=board_id)
-            return redirect("board-fields-list", board_id=board_id)
-    status = 422 if form.errors else 200
-    return render_page(request, "boards/field_form.html", {"board": board, "form": form, "field": None}, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def field_update(request: HttpRequest, board_id: str, field_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
-    board_field = next((f for f in fields_of(board) if f.id == field_id), None)
-    if board_field is None:
-        raise Http404(f"Field {field_id} not found in board")
-    initial = {
-        "name": board_field.name,
-        "type": board_field.type,
-        "description": board_field.description,
-        "options": "\n".join(option.label for option in board_field.options),
-    }
-    form = FieldForm(request.POST or None, initial=initial, editing=board_field)
-    if request.method == "POST" and form.is_valid():
-        try:
-            await services.board_field_update(
-                actor=await request.auser(),
-                board_id=board_id,
-                field_id=field_id,
-                name=form.cleaned_data["name"],
-                type=form.cleaned_data["type"],
-                description=form.cleaned_data["description"],
-                options=form.option_data(),
-            )
-        except GatewayError as exc:
-            _gateway_form_error(form, exc)
-        else:
-            messages.success(request, f"Field “{form.cleaned_data['name']}” saved.")
-            return redirect("board-fields-list", board_id=board_id)
-    status = 422 if form.errors else 200
-    context = {"board": board, "form": form, "field": board_field}
-    return render_page(request, "boards/field_form.html", context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def field_delete(request: HttpRequest, board_id: str, field_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
-    board_field = next((f for f in fields_of(board) if f.id == field_id), None)
-    if board_field is None:
-        raise Http404(f"Field {field_id} not found in board")
-    if request.method == "POST":
-        try:
-            await services.board_field_delete(
-                actor=await request.auser(), board_id=board_id, field_id=field_id, name=board_field.name
-            )
-        except GatewayError as exc:
-            if is_htmx(request):
-                raise
-            messages.error(request, exc.user_message)
-        else:
-            messages.success(request, f"Field “{board_field.name}” deleted.")
-        return redirect("board-fields-list", board_id=board_id)
-    return render_page(request, "boards/field_confirm_delete.html", {"board": board, "field": board_field})
-
-
-@require_POST
-@role_required(Role.OPERATOR)
-async def field_move(request: HttpRequest, board_id: str, field_id: str) -> HttpResponse:
-    offset = -1 if request.POST.get("direction") == "up" else 1
-    board = await services.board_field_move(
-        actor=await request.auser(), board_id=board_id, field_id=field_id, offset=offset
-    )
-    if not is_htmx(request):
-        return redirect("board-fields-list", board_id=board_id)
-    context = {"board": board, "fields": fields_of(board)}
-    return render_page(request, "boards/field_list.html", context, partial="fields")
-
-
-# --- CSV import -----------------------------------------------------------------------------
-# The pages live in import_views.py (the job, its worker and its progress); urls.py names them here.
-from .import_views import import_map, import_run, import_upload  # noqa: E402, F401

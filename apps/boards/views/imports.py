@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.core.htmx import add_toast, is_htmx, render_page
 from apps.core.roles import Role, role_required
 
-from . import import_jobs, imports, selectors
-from .fieldtypes import Field, fields_of
-from .models import ImportJob
+from .. import import_jobs, imports, selectors
+from ..fieldtypes import Field, fields_of
+from ..models import ImportJob
 
 S = ImportJob.Status
 SHOWN_FAILURES = 200
