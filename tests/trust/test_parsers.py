@@ -22,7 +22,7 @@ import pytest
 from django.urls import reverse
 from httpx_sse import ServerSentEvent
 
-from apps.assistants.chat_services import _sse_part
+from apps.assistants.chat.services import _sse_part
 from apps.boards.fieldtypes import Field
 from apps.boards.forms import ItemForm
 from apps.flows.selectors import run_from

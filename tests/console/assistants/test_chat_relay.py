@@ -18,7 +18,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.urls import reverse
 
-from apps.assistants import chat_services
+from apps.assistants.chat import services as chat_services
 from apps.assistants.models import ChatTurn
 from apps.audit.models import AuditEvent
 from tests.chat_helpers import make_assistant

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from apps.assistants.chat_services import _sse_part
+from apps.assistants.chat.services import _sse_part
 from tests.chat_helpers import make_assistant
 from tests.console.assistants.test_chat_relay import open_stream, viewer_client  # noqa: F401 (fixture)
 

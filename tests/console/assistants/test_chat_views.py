@@ -372,7 +372,7 @@ def test_a_message_the_console_cannot_save_says_so_without_a_retry(console_clien
     def refuse(turn):
         raise DatabaseError("database is locked")
 
-    monkeypatch.setattr("apps.assistants.chat_services.chat_turn_save", sync_to_async(refuse))
+    monkeypatch.setattr("apps.assistants.chat.services.chat_turn_save", sync_to_async(refuse))
     _, _, events = send(console_client.as_role("Viewer"), helper["id"], "refund")
     names = [name for name, _ in events]
     assert names[-2:] == ["failure", "done"]

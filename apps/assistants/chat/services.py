@@ -39,8 +39,8 @@ from imbrace_console.gateway import (
     sse_events,
 )
 
-from .chat_selectors import ToolCallView
-from .models import ChatTurn, Conversation
+from ..models import ChatTurn, Conversation
+from .selectors import ToolCallView
 
 SUCCESS = AuditEvent.Outcome.SUCCESS
 logger = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from django.utils.safestring import SafeString
 
 from imbrace_console.gateway import GatewayNotFound, gateway_path, get_client
 
-from .markdown import markdown_render, plain_render
-from .models import ChatTurn, Conversation
-from .selectors import assistant_get
+from ..markdown import markdown_render, plain_render
+from ..models import ChatTurn, Conversation
+from ..selectors import assistant_get
 
 CHAT_ASSISTANT_REUSE_SECONDS = 60.0
 CHAT_ASSISTANTS_KEPT = 256

@@ -32,9 +32,10 @@ from apps.core.roles import Role, role_required
 from apps.ops.metrics import chat_stream_observed
 from imbrace_console.gateway.errors import GatewayNotFound
 
-from .chat_forms import ChatMessageForm
-from .chat_selectors import chat_assistant, chat_message_list, chat_turn_exists, conversation_get, conversation_list
-from .chat_services import (
+from ..markdown import markdown_render, plain_render
+from .forms import ChatMessageForm
+from .selectors import chat_assistant, chat_message_list, chat_turn_exists, conversation_get, conversation_list
+from .services import (
     RelayEvent,
     chat_relay,
     chat_turn_new,
@@ -43,7 +44,6 @@ from .chat_services import (
     conversation_delete,
     conversation_new,
 )
-from .markdown import markdown_render, plain_render
 
 TEMPLATE = "assistants/chat_conversation.html"
 
