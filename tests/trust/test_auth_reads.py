@@ -13,9 +13,9 @@ from django.contrib.sessions.models import Session
 from django.test import RequestFactory
 from django.utils import timezone
 
+from apps.core.roles import Role, arole_for, role_for
 from imbrace_console.fastpath.backends import ModelBackend
 from imbrace_console.fastpath.sessions import SessionStore
-from apps.core.roles import Role, arole_for, role_for
 
 pytestmark = pytest.mark.django_db
 
