@@ -138,17 +138,19 @@ class ImportJobsCollector(Collector):
 
 
 def exposition() -> bytes:
-    """The Prometheus text format: every worker's values in multiprocess mode, else this process's;
-    then the values read from the database (import jobs), which every host reports alike."""
-    registry = CollectorRegistry()
+    """The Prometheus text format: every worker's values in multiprocess mode, else this process's."""
     if MULTIPROCESS:
+        registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        body = generate_latest(registry)
-    else:
-        body = generate_latest(DEFAULT_REGISTRY)
-    database = CollectorRegistry()
-    database.register(ImportJobsCollector())
-    return body + generate_latest(database)
+        return generate_latest(registry)
+    return generate_latest(DEFAULT_REGISTRY)
+
+
+def database_exposition() -> bytes:
+    """The values read from the database when scraped (import jobs), which every host reports alike."""
+    registry = CollectorRegistry()
+    registry.register(ImportJobsCollector())
+    return generate_latest(registry)
 
 
 def worker_exited(pid: int | None = None) -> None:

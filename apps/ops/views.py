@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from imbrace_console.gateway import get_client
 
-from .metrics import exposition
+from .metrics import database_exposition, exposition
 
 logger = logging.getLogger("imbrace_console.ops")
 
@@ -105,6 +105,6 @@ async def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus text format; every worker of this host in one view (multiprocess mode)."""
     if not metrics_allowed(request):
         return HttpResponse("Metrics are not available from this address.\n", status=403, content_type="text/plain")
-    # Thread-sensitive: it reads the database (import jobs), which Django keeps to one thread.
-    body = await sync_to_async(exposition)()
+    # The files of every worker off the loop; the database read in Django's own thread for it.
+    body = await sync_to_async(exposition, thread_sensitive=False)() + await sync_to_async(database_exposition)()
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
