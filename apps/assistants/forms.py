@@ -82,6 +82,10 @@ class AssistantForm(forms.Form):
     def __init__(self, *args, models: ModelChoices, editing: bool = False, current_model: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         groups = list(models.groups)
+        chosen = self.data.get("model", "") if self.is_bound else ""
+        if models.warnings and chosen and not current_model and chosen not in models.values:
+            # A model list failed to load, so the one chosen cannot be checked here: the gateway will.
+            current_model = chosen
         if current_model and current_model not in models.values:
             # Keep a model the picker no longer offers (hidden since, or its list failed to load).
             provider_id, model_id = model_choice_split(current_model)

@@ -231,6 +231,25 @@ def test_create_with_a_custom_model(console_client, gw):
     assert (row["provider_id"], row["model_id"]) == (provider["provider_id"], "cm-1")
 
 
+def test_create_with_a_custom_model_while_the_provider_list_fails_lets_the_gateway_judge(
+    console_client, gw, gateway_faults
+):
+    provider = gw.post(
+        "/v3/ai/providers",
+        json={
+            "name": "Custom list down",
+            "type": "openai",
+            "config": {},
+            "models": [{"name": "cm-2", "is_shown": True}],
+        },
+    ).json()
+    gateway_faults.add_fault(path="/v3/ai/providers", method="GET", kind="status", status=503)
+    data = form_data(model=f"{provider['provider_id']}::cm-2")
+    assert console_client.post(reverse("assistants-create"), data).status_code == 302
+    [row] = assistants_named(gw, data["name"])
+    assert (row["provider_id"], row["model_id"]) == (provider["provider_id"], "cm-2")
+
+
 def test_create_generates_the_workflow_name_when_left_blank(console_client, gw):
     data = form_data(name=f"Blank wf {uuid.uuid4().hex[:6]}", workflow_name="")
     assert console_client.post(reverse("assistants-create"), data).status_code == 302
