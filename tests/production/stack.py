@@ -12,6 +12,7 @@ import secrets
 import shlex
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,12 +134,54 @@ class Instance:
         return psutil.Process(self.process.pid).children(recursive=True)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process)
+
+
+def terminate(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, and SIGKILL if the process has not ended within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class Supervised:
+    """A unit's process kept running as systemd keeps it under ``Restart=always``: started again ``RestartSec``
+    after it exits (the task worker exits when the database goes away; systemd brings it back)."""
+
+    def __init__(self, unit: Path, log_path: Path, **popen) -> None:
+        self.unit, self.log_path, self.popen = unit, log_path, popen
+        assert unit_setting(unit, "Restart") == "always", "the stack restarts the process as the unit says"
+        self.restart_sec = float(unit_setting(unit, "RestartSec"))
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self.process = self._start()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    def _start(self) -> subprocess.Popen:
+        with self.log_path.open("a") as log:
+            return subprocess.Popen(unit_command(self.unit), stdout=log, stderr=subprocess.STDOUT, **self.popen)
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.1):
+            if self.process.poll() is not None and not self._stopping.wait(self.restart_sec):
+                self.restarts += 1
+                self.process = self._start()
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._watcher.join()
+        terminate(self.process)
 
 
 @dataclass
@@ -151,7 +194,7 @@ class Stack:
     http_port: int = 0
     instances: list[Instance] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
-    worker: subprocess.Popen | None = None
+    worker: Supervised | None = None
 
     @property
     def url(self) -> str:
@@ -179,17 +222,12 @@ class Stack:
         return "\n".join(instance.log_path.read_text(errors="replace") for instance in self.instances)
 
     def stop(self) -> None:
-        for process in (self.nginx, self.worker):
-            if process is not None and process.poll() is None:
-                process.terminate()
+        if self.nginx is not None:
+            terminate(self.nginx)
+        if self.worker is not None:
+            self.worker.stop()
         for instance in self.instances:
             instance.stop()
-        for process in (self.nginx, self.worker):
-            if process is not None:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
         self.database.destroy()
 
 
@@ -238,10 +276,7 @@ def start_stack(work: Path, gateway: LocalGateway, *, instances: int = 2) -> Sta
             stack.instances.append(Instance(port=port, process=process, log_path=log_path))
         for instance in stack.instances:
             wait_for(f"{instance.url}/login/", process=instance.process, timeout=60)
-        with (work / "worker.log").open("w") as log:
-            stack.worker = subprocess.Popen(
-                unit_command(WORKER_UNIT), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
+        stack.worker = Supervised(WORKER_UNIT, work / "worker.log", cwd=ROOT, env=env)
         prefix = work / "nginx"
         prefix.mkdir()
         cert, key = self_signed_certificate(prefix)
