@@ -32,6 +32,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from apps.ops import metrics as ops_metrics
 from imbrace_console.gateway.errors import GatewayError, GatewayNotFound, GatewayTimeout
 
 from . import imports, selectors, services
@@ -197,8 +198,19 @@ class Slice:
             with transaction.atomic():
                 if self._write(**changes) and status == S.QUEUED:
                     run_board_import.enqueue(str(self.job.pk))
+            if status in (S.DONE, S.FAILED):
+                _measure(self.job.pk, status)
 
         await sync_to_async(write)()
+
+
+def _measure(job_id, status: str) -> None:
+    """An ended job into the console's measurements (apps/ops/metrics.py)."""
+    job = ImportJob.objects.filter(pk=job_id).values("created", "failed", "created_at", "finished_at").first()
+    if job is not None:
+        seconds = (job["finished_at"] - job["created_at"]).total_seconds() if job["finished_at"] else None
+        outcome = "done" if status == S.DONE else "failed"
+        ops_metrics.import_done(outcome=outcome, rows=job["created"], refused=job["failed"], seconds=seconds)
 
 
 def _claim(job_id: str, claim: str) -> ImportJob | None:

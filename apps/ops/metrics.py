@@ -5,9 +5,11 @@ its values to files in that folder and ``/metrics`` reads them all, so several u
 workers on one host report one view (prometheus-client's multiprocess mode). The folder
 must be emptied when the console (all its workers) starts: docs/operations.md.
 
-Recording a value is a write to a memory-mapped file (or to memory without the folder):
-no database, no network. Each label is bounded: views by URL name, gateway calls by
-route template (ids replaced by ``{id}``).
+Recording a value is a write to a memory-mapped file (or to memory without the folder)
+and to the process's buffer of per-minute aggregates (apps/ops/aggregates.py, written to the
+database in batches by a thread of its own): no database, no network on the caller's path.
+Each label is bounded: views by URL name, gateway calls by route template (ids replaced by
+``{id}``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from . import aggregates
 from .logs import GATEWAY_REQUEST_ID
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
@@ -57,6 +60,7 @@ CHAT_FIRST_WORD = Histogram(
 )
 UPLOAD_BYTES = Counter("console_upload_bytes", "Bytes received in upload requests (knowledge files).")
 UPLOADS = Counter("console_uploads", "Uploaded files, by outcome and HTTP status.", ["outcome", "status"])
+IMPORTS = Counter("console_imports", "CSV import jobs ended, by outcome (done, failed).", ["outcome"])
 LOGIN_LOCKOUTS = Counter("console_login_lockouts", "Log-in attempts refused by the log-in limits (429).", ["form"])
 _ID_FREE = re.compile(r"^(?:[a-z][a-z_-]*|v\d+)$")
 
@@ -74,8 +78,11 @@ def gateway_call(method: str, path: str, status: int | str, started: float, requ
     """One gateway call (called by the gateway client's log line, with its ``time.perf_counter()`` start)."""
     GATEWAY_REQUEST_ID.set(request_id)
     route = route_template(path)
+    seconds = time.perf_counter() - started
     GATEWAY_CALLS.labels(method, route, str(status)).inc()
-    GATEWAY_SECONDS.labels(method, route).observe(time.perf_counter() - started)
+    GATEWAY_SECONDS.labels(method, route).observe(seconds)
+    error = aggregates.error_class(status)
+    aggregates.record("gateway", aggregates.area_of(route), f"{method} {route}", ms=seconds * 1000, error=error)
 
 
 _request_series: dict[tuple[str, str, int], tuple] = {}
@@ -94,29 +101,88 @@ def request_done(view: str, method: str, status: int, seconds: float) -> None:
 def login_lockout(form: str = "login") -> None:
     """A log-in (``login``) or current-password check (``password-change``) refused by the limits."""
     LOGIN_LOCKOUTS.labels(form).inc()
+    aggregates.record("login", form)
 
 
-def uploads_done(content_length: str | int | None, statuses: Iterable[tuple[bool, int]]) -> None:
-    """An upload request (its ``Content-Length``) and each file's (ok, HTTP status)."""
+def uploads_done(
+    content_length: str | int | None, statuses: Iterable[tuple[bool, int]], *, seconds: float | None = None
+) -> None:
+    """An upload request (its ``Content-Length``), each file's (ok, HTTP status) and the request's time."""
+    size = 0
     with contextlib.suppress(ValueError):
-        UPLOAD_BYTES.inc(max(int(content_length or 0), 0))
+        size = max(int(content_length or 0), 0)
+        UPLOAD_BYTES.inc(size)
     for ok, status in statuses:
         UPLOADS.labels("ok" if ok else "failed", str(status)).inc()
+        error = "" if ok else aggregates.error_class(status) or "other"
+        ms = seconds * 1000 if seconds is not None else None
+        aggregates.record("upload", "knowledge", ms=ms, error=error, size=size)
+        size = 0  # the request's bytes are counted once, with its first file
 
 
-async def chat_stream_observed(events: AsyncIterator, *, first_word_kinds=("blocks", "tail")) -> AsyncIterator:
-    """The chat relay's events, passed on unchanged, counted as an open stream and timed to the first words."""
+def import_done(*, outcome: str, rows: int, refused: int, seconds: float | None) -> None:
+    """A CSV import job that ended (``done`` or ``failed``), run by the task worker."""
+    IMPORTS.labels(outcome).inc()
+    ms = seconds * 1000 if seconds is not None else None
+    aggregates.record("import", "boards", ms=ms, error="" if outcome == "done" else "other", size=rows, extra=refused)
+
+
+def chat_failure_class(text: str) -> str:
+    """A failed answer's error class, read from the relay's failure sentence (it carries no type)."""
+    text = text.lower()
+    if "too long" in text:
+        return "timeout"
+    if "unavailable" in text or "could not reach" in text:
+        return "5xx"
+    if "early" in text or "lost" in text:
+        return "network"
+    return "other"
+
+
+async def chat_stream_observed(
+    events: AsyncIterator, *, assistant_id: str = "", assistant_name: str = "", first_word_kinds=("blocks", "tail")
+) -> AsyncIterator:
+    """The chat relay's events, passed on unchanged, counted as an open stream and timed to the first words.
+
+    When the answer ends, its turn is added to the assistant's aggregates: time to the first word,
+    duration, words, tool calls and outcome (done; failed with its class; stopped when the browser
+    left before either).
+    """
     started = time.perf_counter()
-    waiting = True
+    first_word: float | None = None
+    outcome, error, words, tools, tail = "stopped", "", 0, 0, ""
     CHAT_STREAMS.inc()
     try:
         async for event in events:
-            if waiting and getattr(event, "kind", None) in first_word_kinds:
-                CHAT_FIRST_WORD.observe(time.perf_counter() - started)
-                waiting = False
+            kind = getattr(event, "kind", None)
+            if first_word is None and kind in first_word_kinds:
+                first_word = time.perf_counter() - started
+                CHAT_FIRST_WORD.observe(first_word)
+            if kind == "blocks":
+                words, tail = words + len(event.text.split()), ""
+            elif kind == "tail":
+                tail = event.text
+            elif kind == "tools":
+                tools = max(tools, len(event.tools))
+            elif kind == "failure":
+                outcome, error = "failed", chat_failure_class(event.text)
+            elif kind == "done" and outcome == "stopped":
+                outcome = "done"
             yield event
     finally:
         CHAT_STREAMS.dec()
+        aggregates.record(
+            "chat",
+            "chat",
+            assistant_id,
+            label=assistant_name,
+            ms=first_word * 1000 if first_word is not None else None,
+            dur_ms=(time.perf_counter() - started) * 1000,
+            error=error,
+            stopped=outcome == "stopped",
+            size=words + len(tail.split()),
+            extra=tools,
+        )
         aclose = getattr(events, "aclose", None)
         if aclose is not None:
             await aclose()

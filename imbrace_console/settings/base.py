@@ -223,6 +223,10 @@ CONSOLE_ACCESS_LOG = env_bool("CONSOLE_ACCESS_LOG", LOG_FORMAT == "json")
 # /metrics answers direct requests from these addresses or networks, or a bearer CONSOLE_METRICS_TOKEN.
 CONSOLE_METRICS_ALLOWED_IPS = env_list("CONSOLE_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 CONSOLE_METRICS_TOKEN = env("CONSOLE_METRICS_TOKEN")
+# The dashboard's per-minute aggregates: each process writes its buffer every FLUSH seconds (0: never),
+# and `manage.py prune_metrics` (run beside the task worker) deletes those older than RETENTION days.
+CONSOLE_METRICS_FLUSH_SECONDS = float(env("CONSOLE_METRICS_FLUSH_SECONDS", "10"))
+CONSOLE_METRICS_RETENTION_DAYS = int(env("CONSOLE_METRICS_RETENTION_DAYS", "30"))
 # Seconds each /readyz check (database, gateway) may take before it counts as failed.
 CONSOLE_READY_TIMEOUT = float(env("CONSOLE_READY_TIMEOUT", "3"))
 

@@ -21,5 +21,7 @@ TEMPLATES[0]["OPTIONS"]["loaders"] = [
 ]
 TEMPLATES[0]["APP_DIRS"] = False
 IMBRACE_RETRY_BACKOFF = 0.01
+# No flushing thread (it would use a connection of its own): tests call apps.ops.aggregates.flush().
+CONSOLE_METRICS_FLUSH_SECONDS = 0
 # Import uploads of the tests (tests/console/boards give each test a folder of its own).
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "imbrace-console-test-media"

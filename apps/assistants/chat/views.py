@@ -237,7 +237,9 @@ def _answer_response(user, turn, first: Callable[[], bytes]) -> StreamingHttpRes
     ``X-Chat-Turn`` names the turn, whose elements the events fill in.
     """
     events = chat_stream_observed(
-        chat_relay(actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS)
+        chat_relay(actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS),
+        assistant_id=turn.conversation.assistant_id,
+        assistant_name=turn.conversation.assistant_name,
     )
     retry_url = reverse("assistants-chat-retry", kwargs={"token": turn.token})
     response = StreamingHttpResponse(_sse_events(first, events, retry_url=retry_url), content_type="text/event-stream")
