@@ -18,7 +18,8 @@ import pytest
 
 from tests.chat_helpers import make_assistant, make_folder
 from tests.console.assistants.test_chat_relay import upstream_streams
-from tests.production.stack import CONSOLE_UNIT, ENV_EXAMPLE, SITE, env_file, start_stack, unit_setting
+from tests.production.conftest import direct
+from tests.production.stack import CONSOLE_UNIT, ENV_EXAMPLE, SITE, env_file, unit_setting
 from tests.support import ROOT
 
 # The stack takes a minute to start on a busy 2-core machine (migrations, collectstatic, four workers).
@@ -26,34 +27,6 @@ pytestmark = [pytest.mark.production, pytest.mark.timeout(300)]
 
 MB = 1024 * 1024
 STREAM = {"HX-Request": "true", "Accept": "text/event-stream"}  # as static/js/chat.js posts a message
-
-
-@pytest.fixture(scope="module")
-def stack(localgateway, tmp_path_factory):
-    running = start_stack(tmp_path_factory.mktemp("production"), localgateway)
-    yield running
-    running.stop()
-    logs = running.logs()
-    assert "Internal Server Error" not in logs, logs[-4000:]  # a lost database may log a 503, never a 500
-
-
-@pytest.fixture
-def admin(stack):
-    client = stack.client()
-    assert stack.login("admin", client=client).status_code == 302
-    client.headers["X-CSRFToken"] = client.cookies["__Host-csrftoken"]
-    yield client
-    client.close()
-
-
-def direct(stack, instance, client: httpx.Client) -> httpx.Client:
-    """A client of one instance, bypassing nginx, with ``client``'s cookies (as nginx would pass them on).
-
-    Its cookies are Secure, so they are sent by hand over this plain-HTTP hop, with the header nginx sets.
-    """
-    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": "localhost", "Referer": f"{stack.url}/"}
-    return httpx.Client(base_url=instance.url, headers=headers, timeout=30)
 
 
 def test_the_env_example_names_only_settings_the_console_or_uvicorn_reads():
