@@ -198,6 +198,9 @@ IMBRACE_UPLOAD_THREADS = int(env("IMBRACE_UPLOAD_THREADS", "4"))
 CHAT_HEARTBEAT_SECONDS = float(env("CHAT_HEARTBEAT_SECONDS", "15"))
 # Seconds of upstream silence after which the relay gives up on an answer and offers Retry.
 CHAT_STALL_SECONDS = float(env("CHAT_STALL_SECONDS", "120"))
+# Seconds an open chat answer goes on after SIGTERM before the relay ends it as interrupted by a restart;
+# below uvicorn's --timeout-graceful-shutdown (docs/operations.md, "Restarts and graceful shutdown").
+CONSOLE_SHUTDOWN_GRACE = float(env("CONSOLE_SHUTDOWN_GRACE", "20"))
 
 # Strict CSP: no inline script or style without the per-request nonce, nothing off-origin.
 SECURE_CSP = {

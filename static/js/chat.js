@@ -1,7 +1,8 @@
 // Chat: the message form is posted with fetch, and its response is the answer as it streams in
 // (server-sent events: "turn", or "answer" for a retry, with the markup to fill in; then "tool",
-// "block", "delta" and "failure" into their places, and "done"). Stop ends that request (the console
-// then closes its request to the gateway) and shows Retry; so does a lost connection. Also: Enter
+// "block", "delta" and "failure" into their places, "interrupted" (a restart cut the answer off: its
+// note and Retry replace Stop), and "done"). Stop ends that request (the console then closes its
+// request to the gateway) and shows Retry; so does a lost connection. Also: Enter
 // sends, Send waits for the answer in progress, and the newest answer stays in view.
 // Without JavaScript the form posts normally and the page says answers need JavaScript.
 (function () {
@@ -107,6 +108,10 @@
           place(data, response);
           stream = document.querySelector('.chat-stream[data-token="' + CSS.escape(token) + '"]');
           if (stream) requests.set(stream, controller);
+        } else if (name === "interrupted") {
+          done = true;
+          if (stream && stream.isConnected) htmx.swap(stream, data, { swapStyle: "outerHTML" });
+          stream = null;
         } else if (name === "done") {
           done = true;
           if (stream) stream.remove();

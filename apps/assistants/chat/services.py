@@ -6,7 +6,9 @@ what comes back into a few kinds of ``RelayEvent`` as it arrives: the tool
 calls so far, the finished Markdown blocks, the paragraph still being written,
 a failure, a keepalive during silence, and the end. Leaving the generator
 (the browser went away or pressed Stop) leaves the ``async with`` and so
-closes the upstream request at once.
+closes the upstream request at once. When the worker is shutting down
+(``drain``), an answer still open after the grace period is cut off the same
+way and ends with ``interrupted``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from imbrace_console.gateway import (
 )
 
 from ..models import ChatTurn, Conversation
+from . import drain
 from .selectors import ToolCallView
 
 SUCCESS = AuditEvent.Outcome.SUCCESS
@@ -50,6 +53,7 @@ TITLE_LENGTH = 80
 FENCE = "```"
 UNSAVED = "The console could not save this message. Send it again."
 _END: Any = object()  # what an exhausted upstream iterator gives in _chunks_with_keepalive
+_CUT: Any = object()  # what _chunks_with_keepalive gives, last, when its ``until`` came first
 TURN_SAVE_DELAY = 0.1  # seconds: a message waits at most this long for its answer's first word before it is saved
 
 
@@ -59,7 +63,8 @@ class RelayEvent:
 
     ``kind``: ``begin`` (first: the message is on its way; show the question),
     ``tools``, ``blocks`` (the finished Markdown), ``tail`` (text still arriving),
-    ``failure``, ``keepalive`` or ``done`` (always last).
+    ``failure``, ``interrupted`` (the worker is shutting down: cut off, the answer
+    so far kept), ``keepalive`` or ``done`` (always last).
     """
 
     kind: str
@@ -253,23 +258,30 @@ def _sse_part(event: ServerSentEvent) -> dict | str | None:
     return None
 
 
-async def _chunks_with_keepalive[T](chunks: AsyncIterator[T], heartbeat: float) -> AsyncIterator[T | None]:
+async def _chunks_with_keepalive[T](
+    chunks: AsyncIterator[T], heartbeat: float, until: asyncio.Future | None = None
+) -> AsyncIterator[T | None]:
     """The upstream chunks (or SSE events), with ``None`` after every ``heartbeat`` seconds of silence.
 
-    The pending read is awaited across heartbeats, never cancelled, so no data is lost.
+    The pending read is awaited across heartbeats, never cancelled, so no data is lost. Once ``until``
+    is done (the drain's deadline), ``_CUT`` comes instead of the next chunk, and nothing after it.
     """
     iterator = aiter(chunks)
     pending: asyncio.Future | None = None
+    waits: set[asyncio.Future] = set() if until is None else {until}
     try:
         while True:
+            if until is not None and until.done():
+                yield _CUT
+                return
             if pending is None:
                 pending = asyncio.ensure_future(anext(iterator, _END))
-            try:
-                async with asyncio.timeout(heartbeat):
-                    chunk = await asyncio.shield(pending)
-            except TimeoutError:
-                yield None
+            await asyncio.wait({pending, *waits}, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED)
+            if not pending.done():
+                if until is None or not until.done():
+                    yield None
                 continue
+            chunk = pending.result()
             pending = None
             if chunk is _END:
                 return
@@ -347,11 +359,14 @@ def _start_entry(conversation: Conversation) -> AuditEntry:
 
 
 async def chat_relay(
-    *, actor, turn: ChatTurn, heartbeat: float = 15.0, stall: float = 120.0
+    *, actor, turn: ChatTurn, heartbeat: float = 15.0, stall: float = 120.0, grace: float = 20.0
 ) -> AsyncIterator[RelayEvent]:
     """Save the turn, send its message and relay the answer as ``RelayEvent``s, from ``begin`` to ``done``.
 
     An upstream silent for ``stall`` seconds is given up on (the gateway sends no heartbeats of its own).
+    An answer still open ``grace`` seconds after the worker began shutting down (``drain``) is cut off:
+    the gateway stream is closed (the gateway keeps the answer so far, as for Stop), the answer so far
+    is sent in full and ``interrupted`` follows.
     """
     conversation = turn.conversation
     payload = {
@@ -360,7 +375,10 @@ async def chat_relay(
         "messages": [{"id": str(uuid.uuid4()), "role": "user", "parts": [{"type": "text", "text": turn.text}]}],
     }
     answer = _Answer()
+    drain.watch()
+    cutoff = asyncio.ensure_future(drain.deadline(grace))
     async with contextlib.AsyncExitStack() as stack:
+        stack.callback(cutoff.cancel)
         sent = asyncio.get_running_loop().create_future()
         stream = get_client().stream("POST", "/ai-agent/v2/chat", json=payload, read_timeout=None, sent=sent)
         upstream = asyncio.ensure_future(stack.enter_async_context(stream))
@@ -372,6 +390,14 @@ async def chat_relay(
             await asyncio.wait({sent, upstream}, return_when=asyncio.FIRST_COMPLETED)  # or refused before
             saved = _TurnSave(turn, TURN_SAVE_DELAY)
             yield RelayEvent("begin")
+            await asyncio.wait({upstream, cutoff}, return_when=asyncio.FIRST_COMPLETED)
+            if not upstream.done():  # shutting down, and the gateway has not answered yet
+                upstream.cancel()
+                await asyncio.wait({upstream})
+                retry = await _saved_and_recorded(actor, turn, saved)
+                yield RelayEvent("interrupted") if retry else RelayEvent("failure", text=UNSAVED, retry=False)
+                yield RelayEvent("done")
+                return
             response = await upstream
         except GatewayError as exc:
             retry = await saved
@@ -406,9 +432,15 @@ async def chat_relay(
         recorded: asyncio.Future[bool] | None = None  # the save and start record, once the first part is out
         silent = 0.0
         upstream_parts = response.aiter_bytes() if plain else sse_events(response)
-        chunks = _chunks_with_keepalive(upstream_parts, heartbeat)
+        chunks = _chunks_with_keepalive(upstream_parts, heartbeat, cutoff)
+        interrupted = False
         try:
             async for chunk in chunks:
+                if chunk is _CUT:  # the worker is shutting down: the gateway sees the disconnect
+                    interrupted = True
+                    await chunks.aclose()
+                    await response.aclose()
+                    break
                 if chunk is None:
                     silent += heartbeat
                     if silent >= stall:
@@ -444,11 +476,13 @@ async def chat_relay(
             yield RelayEvent("failure", text=UNSAVED, retry=False)
             yield RelayEvent("done")
             return
-        if plain:
+        if plain and not interrupted:
             ended = True
         for event in answer.changes(final=True):
             yield event
-        if answer.error:
+        if interrupted:
+            yield RelayEvent("interrupted")
+        elif answer.error:
             yield RelayEvent("failure", text=answer.error)
         elif not (ended or answer.finished):
             yield RelayEvent("failure", text="The gateway ended the answer early. Retry to ask again.")

@@ -8,8 +8,9 @@ Sending a message (``static/js/chat.js`` posts the form asking for
 markup of the question and of the answer to fill in; then the gateway's answer
 relayed as it arrives, as small, escaped HTML events: ``tool`` (the tool calls
 so far), ``block`` (the finished part of the answer, as sanitized Markdown),
-``delta`` (the paragraph still being written, as escaped text), ``failure``
-and ``done``, with a ``: keepalive`` comment during long silences. One request
+``delta`` (the paragraph still being written, as escaped text), ``failure``,
+``interrupted`` (the worker is restarting: the note and Retry that replace
+Stop) and ``done``, with a ``: keepalive`` comment during long silences. One request
 per message: the first word is not held up by a second request. Retry streams
 the same way, starting with an ``answer`` event. Stop (or a lost connection)
 ends the request, which closes the upstream one.
@@ -227,6 +228,9 @@ async def _sse_events(
             context = {"message": event.text, "retry_url": retry_url if event.retry else ""}
             html = render_to_string("assistants/chat_failure.html", context)
             yield _sse("failure", html)
+        elif event.kind == "interrupted":
+            context = {"reason": "interrupted", "retry_url": retry_url}
+            yield _sse("interrupted", render_to_string(f"{TEMPLATE}#stopped", context))
         elif event.kind == "done":
             yield _sse("done", "")
 
@@ -237,7 +241,13 @@ def _answer_response(user, turn, first: Callable[[], bytes]) -> StreamingHttpRes
     ``X-Chat-Turn`` names the turn, whose elements the events fill in.
     """
     events = chat_stream_observed(
-        chat_relay(actor=user, turn=turn, heartbeat=settings.CHAT_HEARTBEAT_SECONDS, stall=settings.CHAT_STALL_SECONDS),
+        chat_relay(
+            actor=user,
+            turn=turn,
+            heartbeat=settings.CHAT_HEARTBEAT_SECONDS,
+            stall=settings.CHAT_STALL_SECONDS,
+            grace=settings.CONSOLE_SHUTDOWN_GRACE,
+        ),
         assistant_id=turn.conversation.assistant_id,
         assistant_name=turn.conversation.assistant_name,
     )
