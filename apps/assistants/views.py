@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.audit.selectors import audit_event_list_for_target
-from apps.core.htmx import add_toast, gateway_error_status, is_htmx, render_page
+from apps.core.htmx import add_toast, gateway_error_status, redirect_after_write, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway.errors import GatewayError, GatewayValidationError
 
@@ -123,10 +123,10 @@ async def assistants_delete(request: HttpRequest, assistant_id: str) -> HttpResp
     name = str(assistant.get("name") or "")
     await assistant_delete(actor=await request.auser(), assistant_id=assistant_id, name=name)
     messages.success(request, f"Deleted the assistant “{name}”.")
-    if is_htmx(request) and not request.htmx.boosted:
-        # The confirm dialog's hx-post: the page it was on is gone, so load the list.
-        return HttpResponse(status=204, headers={"HX-Redirect": reverse("assistants-list")})
-    return redirect("assistants-list")
+    if request.htmx.boosted:
+        return redirect("assistants-list")
+    # The confirm dialog's hx-post: the page it was on is gone, so load the list.
+    return redirect_after_write(request, "assistants-list")
 
 
 @require_POST
@@ -136,7 +136,7 @@ async def assistants_resources(request: HttpRequest, assistant_id: str) -> HttpR
     form = ResourceForm(request.POST)
     if not form.is_valid():
         response = HttpResponse("Choose a folder, board or flow first.", status=422, content_type="text/plain")
-        if is_htmx(request):
+        if request.htmx:
             response.status_code = 204
             return add_toast(response, "Choose a folder, board or flow first.", "error")
         return response
@@ -147,7 +147,7 @@ async def assistants_resources(request: HttpRequest, assistant_id: str) -> HttpR
     )
     verb = "Attached" if attached else "Detached"
     message = f"{verb} the {RESOURCE_LABELS[kind]}."
-    if not is_htmx(request):
+    if not request.htmx:
         messages.success(request, message)
         return redirect(reverse("assistants-detail", kwargs={"assistant_id": assistant_id}) + "#assistant-resources")
     context = {"assistant": updated, "resources": await assistant_resources(assistant=updated)}

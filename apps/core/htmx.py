@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from imbrace_console.gateway.errors import (
     GatewayAuthError,
@@ -16,10 +15,6 @@ from imbrace_console.gateway.errors import (
     GatewayTimeout,
     GatewayUnavailable,
 )
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def render_page(
@@ -34,7 +29,7 @@ def render_page(
 
     Boosted navigation and history restores get the whole page: htmx swaps the body.
     """
-    htmx = getattr(request, "htmx", None)
+    htmx = request.htmx
     wants_partial = bool(partial and htmx and not htmx.boosted and not htmx.history_restore_request)
     name = f"{template}#{partial}" if wants_partial else template
     response = render(request, name, context, status=status)
@@ -44,11 +39,19 @@ def render_page(
 
 def add_toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
     """Ask the page to show a toast (``HX-Trigger``), merged with any other trigger."""
-    existing = response.headers.get("HX-Trigger")
-    triggers = json.loads(existing) if existing else {}
-    triggers["toast"] = {"message": message, "level": level}
-    response.headers["HX-Trigger"] = json.dumps(triggers)
-    return response
+    return trigger_client_event(response, "toast", {"message": message, "level": level})
+
+
+def redirect_after_write(request: HttpRequest, to: str, *args, **kwargs) -> HttpResponse:
+    """Go to the next page after a write: a redirect, or for HTMX a full load of it (``HX-Redirect``).
+
+    ``to`` is a URL or a URL name, as for ``redirect()``. The HTMX answer is a 204, so htmx swaps
+    nothing into the page it leaves.
+    """
+    url = resolve_url(to, *args, **kwargs)
+    if request.htmx:
+        return HttpResponseClientRedirect(url, status=204)
+    return redirect(url)
 
 
 def gateway_error_status(exc: GatewayError) -> int:
@@ -69,11 +72,10 @@ def render_gateway_error(request: HttpRequest, exc: GatewayError, *, status: int
     """
     status = status or gateway_error_status(exc)
     context = {"error": exc, "retry_url": request.get_full_path() if request.method == "GET" else ""}
-    if is_htmx(request):
+    if request.htmx:
         response = TemplateResponse(request, "partials/gateway_error.html", context, status=status)
         if request.method != "GET":
-            response.headers["HX-Retarget"] = "#alerts"
-            response.headers["HX-Reswap"] = "innerHTML"
+            reswap(retarget(response, "#alerts"), "innerHTML")
         response = response.render()
     else:
         response = render(request, "core/gateway_error_page.html", context, status=status)

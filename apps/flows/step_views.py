@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.htmx import is_htmx, render_page
+from apps.core.htmx import redirect_after_write, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway.errors import GatewayError
 
@@ -112,7 +112,7 @@ async def _step_page(request: HttpRequest, flow_id: str, kind: str, step_name: s
             return redirect(_detail_url(flow_id, "flow-steps"))
     context = {"flow": flow, "form": form, "kind": kind, "kind_label": STEP_KINDS[kind], "step": step}
     context["board_fields"] = board_fields
-    partial = "board_fields" if request.headers.get("HX-Target") == "board-fields" else None
+    partial = "board_fields" if request.htmx.target == "board-fields" else None
     status = 400 if form.errors else 200
     return render_page(request, "flows/flow_steps_form.html", context, partial=partial, status=status)
 
@@ -138,9 +138,7 @@ async def flow_steps_delete(request: HttpRequest, flow_id: str, step_name: str) 
         raise Http404("No such step")
     await services.flow_step_delete(actor=await request.auser(), flow=flow, step_name=step_name)
     messages.success(request, f"Removed the step “{step.display_name}”.")
-    if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Redirect": _detail_url(flow_id, "flow-steps")})
-    return redirect(_detail_url(flow_id, "flow-steps"))
+    return redirect_after_write(request, _detail_url(flow_id, "flow-steps"))
 
 
 @require_POST

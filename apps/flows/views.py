@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.audit.selectors import audit_event_list_for_target
-from apps.core.htmx import is_htmx, render_page
+from apps.core.htmx import redirect_after_write, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway.errors import GatewayError
 
@@ -165,7 +165,7 @@ async def _detail_context(flow: selectors.Flow, **extra) -> dict:
 @role_required(Role.VIEWER)
 async def flows_detail(request: HttpRequest, flow_id: str) -> HttpResponse:
     flow = await selectors.flow_get(flow_id=flow_id)
-    if is_htmx(request) and request.headers.get("HX-Target") == "flow-runs-recent":
+    if request.htmx.target == "flow-runs-recent":
         runs, runs_error = await _recent_runs(flow.id)
         context = {"flow": flow, "runs": runs, "runs_error": runs_error}
         context["runs_polling"] = any(not run.terminal for run in runs)
@@ -207,9 +207,7 @@ async def flows_delete(request: HttpRequest, flow_id: str) -> HttpResponse:
         return render_page(request, "flows/flows_delete.html", {"flow": flow})
     await services.flow_delete(actor=await request.auser(), flow_id=flow_id, name=flow.name)
     messages.success(request, f"Deleted the flow “{flow.name}”.")
-    if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Redirect": reverse("flows-list")})
-    return redirect("flows-list")
+    return redirect_after_write(request, "flows-list")
 
 
 @require_POST
@@ -226,7 +224,7 @@ async def flows_webhook_reveal(request: HttpRequest, flow_id: str) -> HttpRespon
     """Show the webhook URLs in full: whoever has them can trigger the flow, so each reveal is audited."""
     flow = await selectors.flow_get(flow_id=flow_id)
     urls = await services.flow_webhook_reveal(actor=await request.auser(), flow=flow)
-    if is_htmx(request):
+    if request.htmx:
         context = {"flow": flow, "webhook_urls": urls}
         return render_page(request, "flows/flows_detail.html", context, partial="webhook_urls")
     return render_page(request, "flows/flows_detail.html", await _detail_context(flow, webhook_urls=urls))

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.assistants.selectors import assistants_by_folder
 from apps.audit.selectors import audit_event_list_for_target
-from apps.core.htmx import add_toast, is_htmx, render_page
+from apps.core.htmx import add_toast, redirect_after_write, render_page
 from apps.core.roles import Role, role_required
 from apps.ops.metrics import uploads_done
 from imbrace_console.fastpath.asgi import BodyDisconnected, body_channel, streamed_body
@@ -54,15 +54,6 @@ UPLOAD_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="knowledge
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _go(request: HttpRequest, url: str) -> HttpResponse:
-    """Navigate after a write: a redirect, or for HTMX a full page load of the next page."""
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def delete_question(folder: selectors.FolderNode) -> str:
@@ -153,7 +144,7 @@ async def folder_update(request: HttpRequest, folder_id: str) -> HttpResponse:
             form.add_error("name", exc.user_message_with_detail)
         else:
             folder.name = form.cleaned_data["name"]
-            if is_htmx(request):
+            if request.htmx:
                 response = render_page(request, "knowledge/folder_update.html", {"folder": folder}, partial="title")
                 return add_toast(response, f"Renamed to “{folder.name}”.")
             messages.success(request, f"Renamed to “{folder.name}”.")
@@ -173,8 +164,8 @@ async def folder_delete(request: HttpRequest, folder_id: str) -> HttpResponse:
     await services.folder_delete(actor=await request.auser(), folder=folder)
     messages.success(request, f"Folder “{folder.name}” deleted.")
     if folder.parent_id != selectors.ROOT:
-        return _go(request, reverse("knowledge-folder-detail", kwargs={"folder_id": folder.parent_id}))
-    return _go(request, reverse("knowledge-list"))
+        return redirect_after_write(request, "knowledge-folder-detail", folder_id=folder.parent_id)
+    return redirect_after_write(request, "knowledge-list")
 
 
 @dataclass(frozen=True)
@@ -357,7 +348,7 @@ async def file_delete(request: HttpRequest, file_id: str) -> HttpResponse:
     if request.method == "GET":
         return render_page(request, "knowledge/file_delete.html", {"file": file})
     await services.file_delete(actor=await request.auser(), file_id=file_id, name=file.name)
-    if is_htmx(request):
+    if request.htmx:
         return add_toast(HttpResponse(""), f"“{file.name}” deleted.")
     messages.success(request, f"“{file.name}” deleted.")
     return redirect("knowledge-folder-detail", folder_id=file.folder_id)
@@ -384,7 +375,7 @@ async def folder_assistants(request: HttpRequest, folder_id: str) -> HttpRespons
                 error = exc.user_message_with_detail
         else:
             error = "Choose an assistant."
-        if not error and not is_htmx(request):
+        if not error and not request.htmx:
             return redirect(reverse("knowledge-folder-detail", kwargs={"folder_id": folder_id}) + "#assistants")
     using, others = await assistants_by_folder(folder_id=folder_id)
     context = {"folder_id": folder_id, "using": using, "others": others, "error": error}

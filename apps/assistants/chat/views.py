@@ -27,8 +27,9 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseLocation, reswap, retarget
 
-from apps.core.htmx import is_htmx, render_page
+from apps.core.htmx import render_page
 from apps.core.roles import Role, role_required
 from apps.ops.metrics import chat_stream_observed
 from imbrace_console.gateway.errors import GatewayNotFound
@@ -115,9 +116,7 @@ async def assistants_chat_send(request: HttpRequest, assistant_id: str) -> HttpR
         if not _wants_stream(request):
             return await _page(request, await chat_assistant(assistant_id=assistant_id, fresh=True), form=form)
         response = render(request, f"{TEMPLATE}#form_errors", {"form": form}, status=422)
-        response["HX-Retarget"] = "#chat-form-errors"  # where static/js/chat.js puts it
-        response["HX-Reswap"] = "innerHTML"
-        return response
+        return reswap(retarget(response, "#chat-form-errors"), "innerHTML")  # where static/js/chat.js puts it
     text = form.cleaned_data["message"]
     conversation_id = form.cleaned_data["conversation_id"]
     started = conversation_id is None
@@ -192,10 +191,8 @@ async def assistants_chat_delete(request: HttpRequest, assistant_id: str, conver
     await conversation_delete(actor=user, conversation=conversation)
     messages.success(request, f"Deleted the conversation “{conversation.title}”.")
     target = reverse("assistants-chat", kwargs={"assistant_id": assistant_id})
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Location"] = target
-        return response
+    if request.htmx:
+        return HttpResponseLocation(target, status=204)
     return redirect(target)
 
 

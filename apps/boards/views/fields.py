@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.core.htmx import is_htmx, render_page
+from apps.core.htmx import render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway.errors import GatewayError
 
@@ -101,7 +101,7 @@ async def field_delete(request: HttpRequest, board_id: str, field_id: str) -> Ht
                 actor=await request.auser(), board_id=board_id, field_id=field_id, name=board_field.name
             )
         except GatewayError as exc:
-            if is_htmx(request):
+            if request.htmx:
                 raise
             messages.error(request, exc.user_message)
         else:
@@ -117,7 +117,7 @@ async def field_move(request: HttpRequest, board_id: str, field_id: str) -> Http
     board = await services.board_field_move(
         actor=await request.auser(), board_id=board_id, field_id=field_id, offset=offset
     )
-    if not is_htmx(request):
+    if not request.htmx:
         return redirect("board-fields-list", board_id=board_id)
     context = {"board": board, "fields": fields_of(board)}
     return render_page(request, "boards/field_list.html", context, partial="fields")

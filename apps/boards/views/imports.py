@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.htmx import add_toast, is_htmx, render_page
+from apps.core.htmx import add_toast, redirect_after_write, render_page
 from apps.core.roles import Role, role_required
 
 from .. import import_jobs, imports, selectors
@@ -148,7 +148,7 @@ async def import_map(request: HttpRequest, board_id: str, token: str) -> HttpRes
     if job.started:
         context.update(await _progress_context(job))
         response = render_page(request, TEMPLATE, context, partial="progress", status=status)
-        if job.done and request.headers.get("HX-Trigger") == "import-progress":
+        if job.done and request.htmx.trigger == "import-progress":
             add_toast(response, f"Import finished: {job.created} created, {job.failed} failed.")
         return response
     parsed = await sync_to_async(import_jobs.read_job_file)(job)
@@ -191,11 +191,9 @@ async def import_run(request: HttpRequest, board_id: str, token: str) -> HttpRes
     if job.mappable:
         for problem in problems:
             messages.error(request, problem)
-        response = redirect("boards-import-map", board_id=board_id, token=token)
-        if is_htmx(request):  # the page reloads to show the mapping form and the problem
-            response = HttpResponse(status=204, headers={"HX-Redirect": response.url})
-        return response
-    if not is_htmx(request):
+        # for HTMX the page reloads to show the mapping form and the problem
+        return redirect_after_write(request, "boards-import-map", board_id=board_id, token=token)
+    if not request.htmx:
         return redirect("boards-import-map", board_id=board_id, token=token)
     context = {"board": board, "job": job, "upload_error": "", **await _progress_context(job)}
     return render_page(request, TEMPLATE, context, partial="progress")

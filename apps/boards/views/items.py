@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -12,9 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from apps.audit.selectors import audit_event_list_for_target
-from apps.core.htmx import add_toast, is_htmx, render_page
+from apps.core.htmx import add_toast, render_page
 from apps.core.roles import Role, role_required
 from imbrace_console.gateway.errors import GatewayError
 
@@ -174,10 +174,9 @@ async def item_delete(request: HttpRequest, board_id: str, item_id: str) -> Http
     title = item_title(fields_of(board), item)
     if request.method == "POST":
         await services.board_item_delete(actor=await request.auser(), board_id=board_id, item_id=item_id, title=title)
-        if is_htmx(request) and request.POST.get("inline"):
-            response = HttpResponse("")
+        if request.htmx and request.POST.get("inline"):
             # The page reloads its table so the total and the page's rows stay true.
-            response.headers["HX-Trigger"] = json.dumps({"boardItemsChanged": True})
+            response = trigger_client_event(HttpResponse(""), "boardItemsChanged")
             return add_toast(response, f"Item “{title}” deleted.")
         messages.success(request, f"Item “{title}” deleted.")
         return redirect("boards-detail", board_id=board_id)
@@ -190,17 +189,17 @@ async def item_bulk_delete(request: HttpRequest, board_id: str) -> HttpResponse:
     ids = [item_id for item_id in request.POST.getlist("ids") if item_id]
     state = TableState(board_id, request.POST)
     if not ids:
-        if is_htmx(request):
+        if request.htmx:
             return add_toast(HttpResponse(status=204), "Select the items to delete first.", "warning")
         messages.warning(request, "Select the items to delete first.")
         return redirect(state.url())
-    if not is_htmx(request) and not request.POST.get("confirmed"):
+    if not request.htmx and not request.POST.get("confirmed"):
         board = await selectors.board_get(board_id=board_id)
         context = {"board": board, "ids": ids, "state": state}
         return render_page(request, "boards/items_confirm_bulk_delete.html", context)
     count = await services.board_item_bulk_delete(actor=await request.auser(), board_id=board_id, item_ids=ids)
     text = f"{count} item{'s' if count != 1 else ''} deleted."
-    if not is_htmx(request):
+    if not request.htmx:
         messages.success(request, text)
         return redirect(state.url())
     context = await _table_context(request, board_id, state)
@@ -241,10 +240,9 @@ async def cell_edit(request: HttpRequest, board_id: str, item_id: str, field_id:
                 response = render_page(request, "boards/board_detail.html", row_context, partial="row")
                 return add_toast(response, f"Saved {board_field.name}.")
         response = render_page(request, "boards/board_detail.html", context, partial="cell_editor", status=422)
-        response.headers["HX-Retarget"] = "closest td"  # the editor's cell: the form posting is inside it
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
-    if not is_htmx(request):
+        # the editor's cell: the form posting is inside it
+        return reswap(retarget(response, "closest td"), "innerHTML")
+    if not request.htmx:
         return redirect("board-items-update", board_id=board_id, item_id=item_id)
     return render_page(request, "boards/board_detail.html", context, partial="cell_editor")
 
