@@ -80,8 +80,9 @@ else
 	$(BIN)/python -m bench --quick
 endif
 
-bench: dev-deps
-	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+# STACK=production: through deploy/'s nginx to two instances of two workers on PostgreSQL (docs/benchmarks.md).
+bench: dev-deps $(if $(filter production,$(STACK)),postgresql nginx)
+	$(BIN)/python -m bench $(if $(QUICK),--quick,) $(if $(STACK),--stack $(STACK),)
 
 # The console's instructions for one items page (PAGE=knowledge: the knowledge page), under callgrind:
 # a count that machine noise does not move.

@@ -37,9 +37,14 @@ def _limits(connections: int) -> httpx.Limits:
     return httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
 
 
-async def console_login(url: str, username: str, password: str, *, connections: int = 100) -> httpx.AsyncClient:
-    """A client holding a console session (logged in once through the login form, with CSRF)."""
-    client = httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=_limits(connections))
+async def console_login(
+    url: str, username: str, password: str, *, connections: int = 100, verify: bool = True
+) -> httpx.AsyncClient:
+    """A client holding a console session (logged in once through the login form, with CSRF).
+
+    The production settings name the cookies ``__Host-sessionid`` and ``__Host-csrftoken``.
+    """
+    client = httpx.AsyncClient(base_url=url, timeout=TIMEOUT, limits=_limits(connections), verify=verify)
     page = await client.get("/login/")
     match = _CSRF_INPUT.search(page.text)
     if page.status_code != 200 or match is None:
@@ -50,11 +55,12 @@ async def console_login(url: str, username: str, password: str, *, connections: 
         data={"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)},
         headers={"Referer": f"{url}/login/"},
     )
-    if response.status_code != 302 or "sessionid" not in client.cookies:
+    names = {name.removeprefix("__Host-"): name for name in client.cookies}
+    if response.status_code != 302 or "sessionid" not in names:
         await client.aclose()
         raise RuntimeError(f"console login failed with {response.status_code}")
     # Django rotates the CSRF token at login; htmx sends the new one in a header.
-    client.headers["X-CSRFToken"] = client.cookies["csrftoken"]
+    client.headers["X-CSRFToken"] = client.cookies[names["csrftoken"]]
     client.headers["Referer"] = f"{url}/"
     return client
 
@@ -99,17 +105,17 @@ def _event_end(buffer: str) -> tuple[int, int] | None:
 
 
 class RssSampler:
-    """Samples a process's resident memory in a background thread; ``peak`` since ``reset``."""
+    """Samples the resident memory of processes (their sum) in a background thread; ``peak`` since ``reset``."""
 
-    def __init__(self, pid: int, interval: float = 0.02) -> None:
-        self.process = psutil.Process(pid)
+    def __init__(self, *pids: int, interval: float = 0.02) -> None:
+        self.processes = [psutil.Process(pid) for pid in pids]
         self.interval = interval
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def rss(self) -> int:
-        return self.process.memory_info().rss
+        return sum(process.memory_info().rss for process in self.processes)
 
     def reset(self) -> int:
         self.peak = current = self.rss()

@@ -1,7 +1,8 @@
 """``make bench``: start the servers, seed, run every case's load in its own process, report.
 
 The harness owns the processes and the data; a case owns its load (see
-``cases/``). Results go to the terminal as a table and to ``bench/results.json``.
+``cases/``). Results go to the terminal as a table and to ``bench/results.json``
+(``bench/results-production.json`` for ``--stack production``: bench/production.py).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ import httpx
 from . import seed
 from .cases import CASES, ORDER
 from .job import Job, Skip, record
+from .production import ProductionConsole
 from .servers import ROLE_PASSWORDS, ROOT, Console, Gateway, raise_open_file_limit
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+RESULTS_PATHS = {"local": RESULTS_PATH, "production": RESULTS_PATH.with_name("results-production.json")}
 PROFILE_DIR = ROOT / "var" / "bench-profiles"
 LOG_DIR = ROOT / "var" / "bench-logs"
 USERNAME = "admin"
@@ -39,7 +42,7 @@ class Context:
 
     quick: bool
     gateway: Gateway
-    console: Console
+    console: Console | ProductionConsole
     url_for: Callable[..., str | None]
     work_dir: Path
     profile: bool = False
@@ -95,6 +98,8 @@ def _run_load(ctx: Context, case: str, params: dict) -> list[dict]:
         quick=ctx.quick,
         console_url=ctx.console.url,
         console_pid=ctx.console.pid,
+        console_pids=ctx.console.pids,
+        console_tls_verify=ctx.console.tls_verify,
         gateway_url=ctx.gateway.url,
         api_key=ctx.gateway.api_key,
         username=USERNAME,
@@ -130,6 +135,8 @@ def _profiled(ctx: Context, key: str):
     PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     output = PROFILE_DIR / f"{key}.folded"
     spy_command = [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(ctx.console.pid)]
+    if len(ctx.console.pids) > 1:
+        spy_command.append("--subprocesses")
     spy = subprocess.Popen(
         [*spy_command, "--rate", "100", "--format", "raw", "--output", str(output)],
         stdout=subprocess.DEVNULL,
@@ -163,17 +170,18 @@ def _run_case(ctx: Context, key: str) -> list[dict]:
     return records + [record(name, None, None, unit, 0, note="not reported") for name, unit in missing.items()]
 
 
-def run(*, quick: bool, cases: list[str] | None = None, profile: bool = False) -> list[dict]:
+def run(*, quick: bool, cases: list[str] | None = None, profile: bool = False, stack: str = "local") -> list[dict]:
     raise_open_file_limit()
     url_for = _url_resolver()
     records: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="imbrace-bench-") as tmp:
         work = Path(tmp)
         gateway = Gateway(data_dir=work / "gateway", log_path=work / "gateway.log")
-        console = Console(work_dir=work / "console", gateway=gateway)
+        server = {"local": Console, "production": ProductionConsole}[stack]
+        console = server(work_dir=work / "console", gateway=gateway)
         ctx = Context(quick=quick, gateway=gateway, console=console, url_for=url_for, work_dir=work, profile=profile)
         try:
-            print("bench: setting up the local gateway and the console")
+            print(f"bench: setting up the local gateway and the console ({stack} stack)")
             gateway.data_dir.mkdir(parents=True)
             console.work_dir.mkdir(parents=True)
             problem = gateway.seed_demo()
@@ -189,7 +197,7 @@ def run(*, quick: bool, cases: list[str] | None = None, profile: bool = False) -
             console.stop()
             gateway.stop()
             LOG_DIR.mkdir(parents=True, exist_ok=True)
-            for log in (console.log_path, gateway.log_path):
+            for log in (*console.log_paths, gateway.log_path):
                 if log.exists():
                     shutil.copy(log, LOG_DIR / log.name)
             print(f"bench: server logs in {LOG_DIR}")

@@ -20,6 +20,10 @@ class Job:
     username: str
     password: str
     params: dict = field(default_factory=dict)
+    # Every process serving the console (the production stack: each instance's uvicorn workers), for memory.
+    console_pids: list[int] = field(default_factory=list)
+    # False for the production stack, whose nginx has a self-signed certificate of its own.
+    console_tls_verify: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -53,6 +53,10 @@ class Gateway:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def base_url(self) -> str:  # as tests.support.LocalGateway names it, for the production stack's builder
+        return self.url
+
     def env(self) -> dict[str, str]:
         # Chat replies are paced per assistant (metadata.word_delay_ms), so one gateway serves every case.
         return {**os.environ, "LOCALGATEWAY_DATA_DIR": str(self.data_dir), "LOCALGATEWAY_API_KEY": self.api_key}
@@ -107,8 +111,18 @@ class Console:
         return self.process.pid
 
     @property
+    def pids(self) -> list[int]:
+        return [self.pid]
+
+    tls_verify = True
+
+    @property
     def log_path(self) -> Path:
         return self.work_dir / "console.log"
+
+    @property
+    def log_paths(self) -> list[Path]:
+        return [self.log_path]
 
     def env(self) -> dict[str, str]:
         return {

@@ -6,7 +6,7 @@ A process of its own, so the sending competes with nothing in the load
 process that watches the rest of the console meanwhile. httpx streams the
 file in chunks with a Content-Length, as a browser does.
 
-    python -m bench.uploader URL FILE [--header "Name: value"]... [--form NAME=VALUE]...
+    python -m bench.uploader URL FILE [--header "Name: value"]... [--form NAME=VALUE]... [--insecure]
 
 Without ``--form`` the file is the raw body; with it, a multipart form with the
 file in a ``file`` part.
@@ -29,11 +29,15 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--header", action="append", default=[])
     parser.add_argument("--form", action="append", default=[])
+    parser.add_argument("--insecure", action="store_true", help="accept any certificate (the production stack's own)")
     args = parser.parse_args()
     headers = dict(header.split(": ", 1) for header in args.header)
     print("ready", flush=True)  # the watchers begin now, not during this interpreter's start-up
     started = time.perf_counter()
-    with args.file.open("rb") as handle, httpx.Client(timeout=httpx.Timeout(600, connect=10)) as client:
+    with (
+        args.file.open("rb") as handle,
+        httpx.Client(timeout=httpx.Timeout(600, connect=10), verify=not args.insecure) as client,
+    ):
         if args.form:
             fields = dict(field.split("=", 1) for field in args.form)
             upload = (args.file.name, handle, "application/octet-stream")

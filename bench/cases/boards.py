@@ -78,7 +78,7 @@ async def _compare(console, direct, urls: list[str], p: dict, bodies) -> dict:
 
 async def run(job: Job) -> list[dict]:
     p = job.params
-    console = await console_login(job.console_url, job.username, job.password)
+    console = await console_login(job.console_url, job.username, job.password, verify=job.console_tls_verify)
     direct = gateway_client(job.gateway_url, job.api_key)
     # The request log has no bodies: the search body is the one the console's selector sends.
     body = {"q": p["search_word"], "limit": PAGE_SIZE, "offset": 0}

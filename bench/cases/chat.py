@@ -185,7 +185,9 @@ class ChatPaths:
 
     @classmethod
     async def open(cls, job: Job, *, connections: int) -> ChatPaths:
-        console = await console_login(job.console_url, job.username, job.password, connections=connections)
+        console = await console_login(
+            job.console_url, job.username, job.password, connections=connections, verify=job.console_tls_verify
+        )
         return cls(console, gateway_client(job.gateway_url, job.api_key, connections=connections), job.params)
 
     async def aclose(self) -> None:

@@ -44,7 +44,7 @@ async def run(job: Job) -> list[dict]:
     try:
         for _ in range(3):  # warm the console
             await probe["console"]()
-        with RssSampler(job.console_pid) as memory:
+        with RssSampler(*job.console_pids) as memory:
             for name in ("console", "direct"):
                 before = memory.reset()
                 opened[name], probed[name] = await plateau(

@@ -58,7 +58,9 @@ async def _slice(send, mix: list, users: int, seconds: float) -> tuple[list[floa
 
 async def run(job: Job) -> list[dict]:
     users = job.params["users"]
-    console = await console_login(job.console_url, job.username, job.password, connections=users)
+    console = await console_login(
+        job.console_url, job.username, job.password, connections=users, verify=job.console_tls_verify
+    )
     direct = gateway_client(job.gateway_url, job.api_key, connections=users * 8)
     try:
         mix: list[tuple[str, list[Call]]] = []

@@ -146,7 +146,7 @@ async def run(job: Job) -> list[dict]:
     p = job.params
     path = Path(p["file_dir"]) / UPLOAD_NAME
     await asyncio.to_thread(_make_file, path, p["size"])
-    console = await console_login(job.console_url, job.username, job.password)
+    console = await console_login(job.console_url, job.username, job.password, verify=job.console_tls_verify)
     gateway = gateway_client(job.gateway_url, job.api_key)
     relay = ConsoleChat(console, p["chat_urls"]) if p["chat_urls"] else None
     cookies = "; ".join(f"{name}={value}" for name, value in console.cookies.items())
@@ -154,6 +154,7 @@ async def run(job: Job) -> list[dict]:
     via_console = [
         f"{job.console_url}{p['upload_url']}",
         path_arg,
+        *([] if job.console_tls_verify else ["--insecure"]),
         *("--header", f"Cookie: {cookies}"),
         *("--header", f"X-CSRFToken: {console.headers['X-CSRFToken']}"),
         *("--header", f"Referer: {job.console_url}/"),
@@ -177,7 +178,7 @@ async def run(job: Job) -> list[dict]:
         if relay is not None:
             await relay.chat(p["assistant_id"])
         async with Pauses() as pauses:
-            with RssSampler(job.console_pid) as memory:
+            with RssSampler(*job.console_pids) as memory:
                 for index, name in enumerate(_turns(p["rounds"])):
                     if index:
                         await asyncio.sleep(p["settle_s"])  # after the last upload's delete: see SETTLE_S
