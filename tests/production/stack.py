@@ -125,10 +125,26 @@ class Instance:
     port: int
     process: subprocess.Popen
     log_path: Path
+    env: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def restart(self) -> None:
+        """Start the unit's command again once it has exited (as ``systemctl start`` would), and wait until it answers.
+
+        Its metrics folder is made afresh, as systemd does with the unit's RuntimeDirectory.
+        """
+        assert self.process.poll() is not None, "stop the instance first"
+        metrics = Path(self.env["PROMETHEUS_MULTIPROC_DIR"])
+        for stale in metrics.glob("*"):
+            stale.unlink()
+        with self.log_path.open("a") as log:
+            self.process = subprocess.Popen(
+                unit_command(CONSOLE_UNIT, self.port), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        wait_for(f"{self.url}/login/", process=self.process, timeout=60)
 
     def workers(self) -> list[psutil.Process]:
         return psutil.Process(self.process.pid).children(recursive=True)
@@ -249,6 +265,8 @@ def start_stack(work: Path, gateway: LocalGateway, *, instances: int = 2) -> Sta
         "CONSOLE_STATIC_ROOT": str(work / "static"),
         "CONSOLE_MEDIA_ROOT": str(work / "media"),
         "CONSOLE_UPLOAD_TEMP_DIR": str(work / "uploads"),
+        # Open chat answers are cut off 2 s after SIGTERM (default 20 s): tests/production/test_shutdown.py.
+        "CONSOLE_SHUTDOWN_GRACE": "2",
     }
     env.pop("DJANGO_DEBUG", None)
     (work / "uploads").mkdir()
@@ -265,15 +283,12 @@ def start_stack(work: Path, gateway: LocalGateway, *, instances: int = 2) -> Sta
         for number in range(instances):
             port = free_port()
             log_path = work / f"console-{number}.log"
+            instance_env = {**env, **unit_environment(CONSOLE_UNIT, port, work / "run")}
             with log_path.open("w") as log:
                 process = subprocess.Popen(
-                    unit_command(CONSOLE_UNIT, port),
-                    cwd=ROOT,
-                    env={**env, **unit_environment(CONSOLE_UNIT, port, work / "run")},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
+                    unit_command(CONSOLE_UNIT, port), cwd=ROOT, env=instance_env, stdout=log, stderr=subprocess.STDOUT
                 )
-            stack.instances.append(Instance(port=port, process=process, log_path=log_path))
+            stack.instances.append(Instance(port=port, process=process, log_path=log_path, env=instance_env))
         for instance in stack.instances:
             wait_for(f"{instance.url}/login/", process=instance.process, timeout=60)
         stack.worker = Supervised(WORKER_UNIT, work / "worker.log", cwd=ROOT, env=env)
