@@ -55,6 +55,8 @@ def main() -> None:
         print(f"Using the gateway at {os.environ['IMBRACE_BASE_URL']}; no local gateway started.")
     else:
         subprocess.run([sys.executable, "-m", "localgateway", "seed", "--if-empty"], check=True)
+        # Sample dashboard numbers (a week of calls and chats) on a fresh demo database only.
+        subprocess.run([sys.executable, "manage.py", "seed_metrics", "--if-empty"], check=True)
         gateway = subprocess.Popen(
             [sys.executable, "-m", "localgateway", "serve", "--host", HOST, "--port", gateway_port]
         )

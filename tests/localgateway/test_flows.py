@@ -412,7 +412,9 @@ def test_seeded_flow_is_published_with_tool_metadata_and_runs(seeded):
     assert step["nextAction"]["settings"]["input"]["fields"]["body"]["item_id"] == "{{step_1.boardResponse.data.id}}"
     runs = db.conn().execute("SELECT status, steps FROM ap_flow_runs WHERE flow_id = ?", (flow["id"],)).fetchall()
     # The third call had no company: data-board refused it, which the piece reports as an output, not a failure.
-    assert sorted(run["status"] for run in runs) == ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
+    # A fourth run timed out (the console's dashboard shows it under Needs attention).
+    assert sorted(run["status"] for run in runs) == ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "TIMEOUT"]
+    runs = [run for run in runs if run["status"] == "SUCCEEDED"]
     outputs = [db.loads(run["steps"])["step_1"]["output"] for run in runs]
     assert sum(1 for output in outputs if output.get("success") is False) == 1
     succeeded = next(

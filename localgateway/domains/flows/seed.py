@@ -42,6 +42,8 @@ LEAD_RUNS = [
     (3, {"company": "Stark Industries", "email": "pepper@stark.example", "amount": 350000}),
     (1, {"email": "someone@unknown.example", "amount": 5000}),
 ]
+# A run that timed out a few hours ago, for the console's dashboard demo (Needs attention).
+TIMED_OUT_LEAD = {"company": "Wayne Enterprises", "email": "lucius@wayne.example", "amount": 125000}
 
 
 def _board_step(board_id: str) -> dict:
@@ -214,3 +216,24 @@ def seed(config: Config) -> None:
             steps=db.dumps(result.steps),
             failed_step=db.dumps(result.failed_step) if result.failed_step else None,
         )
+    _seed_failed_run(flow["id"], version, now - timedelta(hours=3))
+
+
+def _seed_failed_run(flow_id: str, version: dict, started: datetime) -> None:
+    """One run the engine gave up on after its 600 s limit (TIMEOUT): only the trigger's step is logged."""
+    request = {
+        "method": "POST",
+        "headers": {"content-type": "application/json"},
+        "body": TIMED_OUT_LEAD,
+        "queryParams": {},
+    }
+    steps = {"trigger": {"type": "PIECE_TRIGGER", "status": "SUCCEEDED", "input": {}, "output": request, "duration": 0}}
+    run_id = run_insert(flow=flow_row(flow_id), version=version, environment="PRODUCTION", created=_iso(started))
+    run_update(
+        run_id,
+        status="TIMEOUT",
+        start_time=_iso(started),
+        finish_time=_iso(started + timedelta(seconds=600)),
+        duration=600_000,
+        steps=db.dumps(steps),
+    )

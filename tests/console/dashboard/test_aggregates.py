@@ -12,7 +12,7 @@ from apps.ops import aggregates, metrics
 from apps.ops.models import Aggregate
 from apps.ops.selectors import Stat, _assistant_stats, _attention, _gateway_health
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -73,9 +73,9 @@ def test_two_threads_and_two_flushes_add_exact_counts():
     threads = [threading.Thread(target=calls, args=(status,)) for status in (200, 503)]
     for thread in threads:
         thread.start()
-    flusher = threading.Thread(target=aggregates.flush)  # a flush in the middle loses nothing
-    flusher.start()
-    for thread in (*threads, flusher):
+    while any(thread.is_alive() for thread in threads):
+        aggregates.flush()  # flushes while the threads record lose nothing
+    for thread in threads:
         thread.join()
     aggregates.flush()
     aggregates.record("gateway", "flows", "GET /activepieces/v1/flows", ms=5000, at=at)

@@ -32,12 +32,15 @@ def test_dashboard_shows_the_connected_gateway(console_client, localgateway):
     assert localgateway.api_key not in html
 
 
-def test_dashboard_partial_for_htmx(console_client):
-    response = console_client.get("/", headers={"HX-Request": "true"})
+def test_each_card_is_a_fragment_that_polls_itself(console_client):
+    response = console_client.get("/dashboard/cards/connection/?window=7d", headers={"HX-Request": "true"})
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="dashboard-panels">')
+    assert html.lstrip().startswith('<section class="dash-card connection is-ok" id="card-connection"')
+    assert 'hx-trigger="dashboard:tick from:body"' in html
+    assert 'hx-get="/dashboard/cards/connection/?window=7d"' in html  # the chosen window is kept
     assert "<html" not in html
     assert "HX-Request" in response["Vary"]
+    assert console_client.get("/dashboard/cards/nope/").status_code == 404
 
 
 def test_dashboard_survives_an_unreachable_gateway(console_client, settings):
