@@ -48,7 +48,7 @@ async def _detail_page(request: HttpRequest, user_id: int, *, role_form=None, st
 @require_GET
 @role_required(Role.ADMIN)
 async def users_list(request: HttpRequest) -> HttpResponse:
-    return render_page(request, "accounts/users_list.html", {"users": await user_list()})
+    return render_page(request, "accounts/user_list.html", {"users": await user_list()})
 
 
 @require_http_methods(["GET", "POST"])

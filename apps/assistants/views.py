@@ -119,7 +119,7 @@ async def assistants_delete(request: HttpRequest, assistant_id: str) -> HttpResp
     """GET asks for confirmation (the no-JavaScript path); POST deletes."""
     assistant = await assistant_get(assistant_id=assistant_id)
     if request.method == "GET":
-        return render_page(request, "assistants/assistant_delete.html", {"assistant": assistant})
+        return render_page(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant})
     name = str(assistant.get("name") or "")
     await assistant_delete(actor=await request.auser(), assistant_id=assistant_id, name=name)
     messages.success(request, f"Deleted the assistant “{name}”.")

@@ -114,7 +114,7 @@ async def _step_page(request: HttpRequest, flow_id: str, kind: str, step_name: s
     context["board_fields"] = board_fields
     partial = "board_fields" if request.htmx.target == "board-fields" else None
     status = 400 if form.errors else 200
-    return render_page(request, "flows/flow_steps_form.html", context, partial=partial, status=status)
+    return render_page(request, "flows/flow_step_form.html", context, partial=partial, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -56,7 +56,7 @@ async def flows_list(request: HttpRequest) -> HttpResponse:
         "pager": _pager(reverse("flows-list"), page, q=q, status=status),
         "filtered": bool(q or status),
     }
-    return render_page(request, "flows/flows_list.html", context, partial="results")
+    return render_page(request, "flows/flow_list.html", context, partial="results")
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,7 +75,7 @@ async def flows_create(request: HttpRequest) -> HttpResponse:
             return redirect("flows-detail", flow_id=flow.id)
     status = 400 if form.errors else 200
     project_id = await _project_id()
-    return render_page(request, "flows/flows_create.html", {"form": form, "project_id": project_id}, status=status)
+    return render_page(request, "flows/flow_create.html", {"form": form, "project_id": project_id}, status=status)
 
 
 async def _project_id() -> str:
@@ -169,13 +169,13 @@ async def flows_detail(request: HttpRequest, flow_id: str) -> HttpResponse:
         runs, runs_error = await _recent_runs(flow.id)
         context = {"flow": flow, "runs": runs, "runs_error": runs_error}
         context["runs_polling"] = any(not run.terminal for run in runs)
-        return render_page(request, "flows/flows_detail.html", context, partial="recent_runs")
-    return render_page(request, "flows/flows_detail.html", await _detail_context(flow))
+        return render_page(request, "flows/flow_detail.html", context, partial="recent_runs")
+    return render_page(request, "flows/flow_detail.html", await _detail_context(flow))
 
 
 async def _detail_error(request: HttpRequest, flow_id: str, **extra) -> HttpResponse:
     flow = await selectors.flow_get(flow_id=flow_id)
-    return render_page(request, "flows/flows_detail.html", await _detail_context(flow, **extra), status=400)
+    return render_page(request, "flows/flow_detail.html", await _detail_context(flow, **extra), status=400)
 
 
 @require_POST
@@ -204,7 +204,7 @@ async def flows_rename(request: HttpRequest, flow_id: str) -> HttpResponse:
 async def flows_delete(request: HttpRequest, flow_id: str) -> HttpResponse:
     flow = await selectors.flow_get(flow_id=flow_id)
     if request.method == "GET":
-        return render_page(request, "flows/flows_delete.html", {"flow": flow})
+        return render_page(request, "flows/flow_confirm_delete.html", {"flow": flow})
     await services.flow_delete(actor=await request.auser(), flow_id=flow_id, name=flow.name)
     messages.success(request, f"Deleted the flow “{flow.name}”.")
     return redirect_after_write(request, "flows-list")
@@ -226,8 +226,8 @@ async def flows_webhook_reveal(request: HttpRequest, flow_id: str) -> HttpRespon
     urls = await services.flow_webhook_reveal(actor=await request.auser(), flow=flow)
     if request.htmx:
         context = {"flow": flow, "webhook_urls": urls}
-        return render_page(request, "flows/flows_detail.html", context, partial="webhook_urls")
-    return render_page(request, "flows/flows_detail.html", await _detail_context(flow, webhook_urls=urls))
+        return render_page(request, "flows/flow_detail.html", context, partial="webhook_urls")
+    return render_page(request, "flows/flow_detail.html", await _detail_context(flow, webhook_urls=urls))
 
 
 @require_POST
@@ -311,7 +311,7 @@ async def flows_trigger(request: HttpRequest, flow_id: str) -> HttpResponse:
     flow = await selectors.flow_get(flow_id=flow_id)
     if request.method == "GET":
         form = TriggerForm(initial={"payload": request.GET.get("payload") or "{}"})
-        return render_page(request, "flows/flows_trigger.html", await _trigger_context(flow, form))
+        return render_page(request, "flows/flow_trigger.html", await _trigger_context(flow, form))
     form = TriggerForm(request.POST)
     result = None
     if form.is_valid():
@@ -324,7 +324,7 @@ async def flows_trigger(request: HttpRequest, flow_id: str) -> HttpResponse:
         )
     context = await _trigger_context(flow, form, result)
     return render_page(
-        request, "flows/flows_trigger.html", context, partial="panel", status=400 if form.errors else 200
+        request, "flows/flow_trigger.html", context, partial="panel", status=400 if form.errors else 200
     )
 
 
@@ -352,7 +352,7 @@ async def flow_runs_list(request: HttpRequest) -> HttpResponse:
         "polling": any(not run.terminal for run in page.items),
         "poll_url": request.get_full_path(),
     }
-    return render_page(request, "flows/flow_runs_list.html", context, partial="runs")
+    return render_page(request, "flows/flow_run_list.html", context, partial="runs")
 
 
 @require_GET
@@ -367,7 +367,7 @@ async def flow_runs_detail(request: HttpRequest, run_id: str) -> HttpResponse:
         step["deferred"] = step["status"] == "SUCCEEDED" and output_deferred(step["output"])
     context = {"run": run, "failed_outputs": [step for step in run.steps if step["problem"]]}
     context["deferred"] = [step for step in run.steps if step["deferred"]]
-    return render_page(request, "flows/flow_runs_detail.html", context, partial="run")
+    return render_page(request, "flows/flow_run_detail.html", context, partial="run")
 
 
 @require_POST

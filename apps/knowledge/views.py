@@ -78,7 +78,7 @@ async def knowledge_list(request: HttpRequest) -> HttpResponse:
     if request.console_role >= Role.OPERATOR and tree is not None:
         choices = [(node.id, node.path) for node in tree.flat()]
         context["create_form"] = FolderCreateForm(folder_choices=choices)
-    return render_page(request, "knowledge/knowledge_list.html", context, partial="folders")
+    return render_page(request, "knowledge/folder_list.html", context, partial="folders")
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,7 +160,7 @@ async def folder_delete(request: HttpRequest, folder_id: str) -> HttpResponse:
     folder = await selectors.folder_get(folder_id=folder_id)
     if request.method == "GET":
         context = {"folder": folder, "question": delete_question(folder)}
-        return render_page(request, "knowledge/folder_delete.html", context)
+        return render_page(request, "knowledge/folder_confirm_delete.html", context)
     await services.folder_delete(actor=await request.auser(), folder=folder)
     messages.success(request, f"Folder “{folder.name}” deleted.")
     if folder.parent_id != selectors.ROOT:
@@ -346,7 +346,7 @@ async def file_delete(request: HttpRequest, file_id: str) -> HttpResponse:
     """GET: the confirmation page (without JS). POST: delete the file."""
     file = await selectors.file_get(file_id=file_id)
     if request.method == "GET":
-        return render_page(request, "knowledge/file_delete.html", {"file": file})
+        return render_page(request, "knowledge/file_confirm_delete.html", {"file": file})
     await services.file_delete(actor=await request.auser(), file_id=file_id, name=file.name)
     if request.htmx:
         return add_toast(HttpResponse(""), f"“{file.name}” deleted.")

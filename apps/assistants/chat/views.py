@@ -187,7 +187,7 @@ async def assistants_chat_delete(request: HttpRequest, assistant_id: str, conver
     if conversation is None or conversation.assistant_id != assistant_id:
         raise Http404("No such conversation.")
     if request.method == "GET":
-        return render_page(request, "assistants/chat_delete.html", {"conversation": conversation})
+        return render_page(request, "assistants/chat_confirm_delete.html", {"conversation": conversation})
     await conversation_delete(actor=user, conversation=conversation)
     messages.success(request, f"Deleted the conversation “{conversation.title}”.")
     target = reverse("assistants-chat", kwargs={"assistant_id": assistant_id})
@@ -216,14 +216,14 @@ async def _sse_events(
         elif event.kind == "keepalive":
             yield b": keepalive\n\n"
         elif event.kind == "tools":
-            yield _sse("tool", render_to_string("assistants/chat_tools.html", {"tools": event.tools}))
+            yield _sse("tool", render_to_string("assistants/partials/chat_tools.html", {"tools": event.tools}))
         elif event.kind == "blocks":
             yield _sse("block", markdown_render(event.text))
         elif event.kind == "tail":
             yield _sse("delta", plain_render(event.text))
         elif event.kind == "failure":
             context = {"message": event.text, "retry_url": retry_url if event.retry else ""}
-            html = render_to_string("assistants/chat_failure.html", context)
+            html = render_to_string("assistants/partials/chat_failure.html", context)
             yield _sse("failure", html)
         elif event.kind == "interrupted":
             context = {"reason": "interrupted", "retry_url": retry_url}

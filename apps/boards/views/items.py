@@ -196,7 +196,7 @@ async def item_bulk_delete(request: HttpRequest, board_id: str) -> HttpResponse:
     if not request.htmx and not request.POST.get("confirmed"):
         board = await selectors.board_get(board_id=board_id)
         context = {"board": board, "ids": ids, "state": state}
-        return render_page(request, "boards/items_confirm_bulk_delete.html", context)
+        return render_page(request, "boards/item_confirm_bulk_delete.html", context)
     count = await services.board_item_bulk_delete(actor=await request.auser(), board_id=board_id, item_ids=ids)
     text = f"{count} item{'s' if count != 1 else ''} deleted."
     if not request.htmx:
