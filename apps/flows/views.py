@@ -323,9 +323,7 @@ async def flows_trigger(request: HttpRequest, flow_id: str) -> HttpResponse:
             name=flow.name,
         )
     context = await _trigger_context(flow, form, result)
-    return render_page(
-        request, "flows/flow_trigger.html", context, partial="panel", status=400 if form.errors else 200
-    )
+    return render_page(request, "flows/flow_trigger.html", context, partial="panel", status=400 if form.errors else 200)
 
 
 # --- runs -------------------------------------------------------------------------------------------
