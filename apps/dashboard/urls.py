@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("dashboard/cards/<slug:name>/", views.dashboard_card, name="dashboard-card"),
+    path("dashboard/cards/<slug:card>/", views.dashboard_card, name="dashboard-card"),
 ]

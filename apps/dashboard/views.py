@@ -165,10 +165,10 @@ async def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.VIEWER)
-async def dashboard_card(request: HttpRequest, name: str) -> HttpResponse:
+async def dashboard_card(request: HttpRequest, card: str) -> HttpResponse:
     """One card, as the page's polling (or its Retry) asks for it."""
-    if name not in CARDS:
+    if card not in CARDS:
         raise Http404("No such card.")
-    response = HttpResponse(await _card_html(request, name, window_or_default(request.GET.get("window"))))
+    response = HttpResponse(await _card_html(request, card, window_or_default(request.GET.get("window"))))
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -122,7 +122,14 @@ def _start_flusher() -> None:
         _flusher = threading.Thread(target=_flush_forever, args=(seconds,), name="metrics-flush", daemon=True)
     if seconds > 0:
         _flusher.start()
-        atexit.register(flush)
+        atexit.register(_flush_quietly)
+
+
+def _flush_quietly() -> None:
+    try:
+        flush()
+    except Exception:  # the process is ending: say so, without a traceback on the way out
+        logger.warning("metrics: the last aggregates could not be written as the process ended")
 
 
 def _flush_forever(seconds: float) -> None:

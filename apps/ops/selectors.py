@@ -58,6 +58,19 @@ class Stat:
             hist=[int(row[f"s_{name}"] or 0) for name in BUCKETS],
         )
 
+    def add(self, other: Stat) -> None:
+        """Add another row's sums to these."""
+        self.count += other.count
+        for name, value in other.errors.items():
+            self.errors[name] = self.errors.get(name, 0) + value
+        self.stopped += other.stopped
+        self.total_ms += other.total_ms
+        self.dur_ms += other.dur_ms
+        self.size += other.size
+        self.extra += other.extra
+        self.max_ms = max(self.max_ms, other.max_ms)
+        self.hist = [mine + theirs for mine, theirs in zip(self.hist, other.hist, strict=True)]
+
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
@@ -136,12 +149,14 @@ class GatewayHealth:
 
 def _gateway_health(window: str, now: datetime | None = None) -> GatewayHealth:
     rows = _rows("gateway", window, now)
-    areas = [(row["area"], Stat.of(row)) for row in _sums(rows, "area")]
     series: dict[str, Series] = {}
+    totals: dict[str, Stat] = {}
     for row in _sums(rows, "area", "start"):
         line = series.setdefault(row["area"], Series(row["area"]))
         line.starts.append(row["start"])
         line.stats.append(Stat.of(row))
+        totals.setdefault(row["area"], Stat()).add(line.stats[-1])
+    areas = sorted(totals.items())
     routes = [(row["area"], row["key"], Stat.of(row)) for row in _sums(rows, "area", "key")]
     routes.sort(key=lambda route: -(route[2].p95 or 0))
     return GatewayHealth(window=window, areas=areas, series=list(series.values()), slowest=routes[:8])

@@ -91,6 +91,25 @@ def test_two_threads_and_two_flushes_add_exact_counts():
     assert hour.start == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
+def test_a_row_another_process_made_meanwhile_is_added_to(monkeypatch):
+    from django.db.models import QuerySet
+
+    at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC).timestamp()
+    aggregates.record("login", "login", at=at)
+    aggregates.flush()
+    original, seen = QuerySet.update, []
+
+    def first_finds_nothing(self, **changes):  # as if the row was made by another process just after
+        seen.append(changes)
+        return 0 if len(seen) == 1 else original(self, **changes)
+
+    monkeypatch.setattr(QuerySet, "update", first_finds_nothing)
+    aggregates.record("login", "login", at=at)
+    aggregates.flush()  # the create meets the unique constraint, and adds to the row instead
+    monkeypatch.undo()
+    assert [row.count for row in Aggregate.objects.order_by("span")] == [2, 2]
+
+
 def test_a_failed_flush_keeps_the_numbers(monkeypatch):
     aggregates.record("login", "login")
 

@@ -114,15 +114,21 @@ def test_a_card_whose_database_read_fails_shows_it_in_place(console_client, monk
     assert fragment.status_code == 200 and "could not be read from the console" in fragment.content.decode()
 
 
-def test_recent_changes_mark_failed_writes(console_client, gateway_faults):
-    admin = console_client.as_role("Admin")
+def test_recent_changes_mark_failed_writes(client, console_user, gateway_faults):
+    from asgiref.sync import async_to_sync
+
+    from apps.flows.services import flow_create
+    from imbrace_console.gateway.errors import GatewayError
+
+    admin = console_user("Admin", username=f"admin-{os.urandom(3).hex()}")
+    client.force_login(admin)
     gateway_faults.add_fault(path=f"{AP}/flows", method="POST", kind="status", status=500)
-    name = f"Never made {os.urandom(3).hex()}"
-    admin.post("/flows/create/", {"display_name": name})
-    changes = card(admin.get("/dashboard/cards/changes/", headers=HTMX).content.decode(), "changes")
+    with pytest.raises(GatewayError):  # the write the audit log records as failed
+        async_to_sync(flow_create)(actor=admin, display_name=f"Never made {os.urandom(3).hex()}")
+    changes = card(client.get("/dashboard/cards/changes/", headers=HTMX).content.decode(), "changes")
     assert "flows.flow.create" in changes
     line = changes.split("flows.flow.create")[1].split("</li>")[0]
-    assert "failed" in line
+    assert 'class="badge badge-error"' in line and "failed" in line
 
 
 def test_window_defaults_and_unknown_windows(console_client):

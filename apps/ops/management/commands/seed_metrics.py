@@ -19,10 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Only when no aggregates are stored yet.")
         parser.add_argument("--days", type=int, default=7)
         parser.add_argument("--routes", type=int, default=12)
+        parser.add_argument("--minute-days", type=float, default=1 / 24, help="Days of minute rows (default: an hour).")
 
-    def handle(self, *args, if_empty: bool, days: int, routes: int, **options) -> None:
+    def handle(self, *args, if_empty: bool, days: int, routes: int, minute_days: float, **options) -> None:
         if if_empty and Aggregate.objects.exists():
             self.stdout.write("Aggregates are already stored; no samples added.")
             return
-        written = seed_aggregates(days=days, routes=routes)
+        written = seed_aggregates(days=days, routes=routes, minute_days=minute_days)
         self.stdout.write(f"Added {written} sample aggregate row(s) over {days} day(s).")
