@@ -98,19 +98,29 @@ def test_runs_failing_shows_in_place_on_the_flows_and_attention_cards(console_cl
     assert "Traceback" not in html
 
 
-def test_a_card_whose_database_read_fails_shows_it_in_place(console_client, monkeypatch):
+@pytest.mark.parametrize(
+    ("name", "reader"),
+    [
+        ("health", "gateway_health_get"),
+        ("assistants", "assistant_stat_list"),
+        ("changes", "audit_event_list"),
+        ("attention", "attention_get"),
+    ],
+)
+def test_a_card_whose_database_read_fails_shows_it_in_place(console_client, monkeypatch, name, reader):
     from django.db import DatabaseError
 
     from apps.dashboard import views
 
-    async def broken(*, window):
+    async def broken(**kwargs):
         raise DatabaseError("gone")
 
-    monkeypatch.setattr(views, "gateway_health_get", broken)
+    monkeypatch.setattr(views, reader, broken)
     html = console_client.get("/").content.decode()
-    assert "could not be read from the console" in card(html, "health")
-    assert 'data-testid="card-error"' not in card(html, "assistants")
-    fragment = console_client.get("/dashboard/cards/health/", headers=HTMX)
+    assert "could not be read from the console" in card(html, name)
+    others = [other for other in ("health", "assistants", "changes", "attention") if other != name]
+    assert all("could not be read from the console" not in card(html, other) for other in others)
+    fragment = console_client.get(f"/dashboard/cards/{name}/", headers=HTMX)
     assert fragment.status_code == 200 and "could not be read from the console" in fragment.content.decode()
 
 
