@@ -16,7 +16,7 @@ import time
 import unicodedata
 from typing import Any
 
-from apps.audit.services import audited
+from apps.audit.services import AuditEntry, audit_recorded, audited_json
 from imbrace_console.gateway import GatewayError, gateway_path, get_client
 
 from .selectors import assistant_get, assistant_workflow_name_owner, default_model, resource_ids
@@ -116,14 +116,8 @@ async def assistant_create(*, actor, fields: dict) -> dict:
     if not body.get("provider_id") or not body.get("model_id"):
         # Never sent without both (every chat would fail): the organization's default from /v3/ai/providers.
         body["provider_id"], body["model_id"] = await default_model()
-    async with audited(
-        actor=actor,
-        area="assistants",
-        action="assistant.create",
-        target_type="assistant",
-        target_name=body["name"],
-        changes={"new": body},
-    ) as entry:
+    entry = AuditEntry("assistants", "assistant.create", "assistant", "", body["name"], {"new": body})
+    async with audit_recorded(actor=actor, entry=entry):
         created = await get_client().json("POST", "/v3/ai/assistant_apps", json=body)
         if not isinstance(created, dict) or not created.get("id"):
             raise GatewayError("The gateway answered the create without an assistant id.")
@@ -137,16 +131,10 @@ async def _replace(*, actor, current: dict, changes: dict, action: str) -> dict:
     body = assistant_full_body(current)
     old = {key: body.get(key) for key in changes}
     body.update(changes)
-    async with audited(
-        actor=actor,
-        area="assistants",
-        action=action,
-        target_type="assistant",
-        target_id=assistant_id,
-        target_name=str(body.get("name") or ""),
-        changes={"old": old, "new": changes},
-    ):
-        updated = await get_client().json("PUT", gateway_path("/v3/ai/assistant_apps/{}", assistant_id), json=body)
+    name = str(body.get("name") or "")
+    entry = AuditEntry("assistants", action, "assistant", assistant_id, name, {"old": old, "new": changes})
+    path = gateway_path("/v3/ai/assistant_apps/{}", assistant_id)
+    updated = await audited_json("PUT", path, actor=actor, entry=entry, json=body)
     return updated if isinstance(updated, dict) else {**current, **changes}
 
 
@@ -187,12 +175,5 @@ async def assistant_resource_set(*, actor, assistant_id: str, kind: str, resourc
 
 
 async def assistant_delete(*, actor, assistant_id: str, name: str = "") -> None:
-    async with audited(
-        actor=actor,
-        area="assistants",
-        action="assistant.delete",
-        target_type="assistant",
-        target_id=assistant_id,
-        target_name=name,
-    ):
-        await get_client().json("DELETE", gateway_path("/v3/ai/assistant_apps/{}", assistant_id))
+    entry = AuditEntry("assistants", "assistant.delete", "assistant", assistant_id, name)
+    await audited_json("DELETE", gateway_path("/v3/ai/assistant_apps/{}", assistant_id), actor=actor, entry=entry)

@@ -13,7 +13,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from imbrace_console.gateway import GatewayError
+from imbrace_console.gateway import GatewayError, get_client
 
 from .models import AuditEvent
 
@@ -70,6 +70,16 @@ async def audited(
 ) -> AsyncIterator[AuditEntry]:
     """Record the change in the block: success, or failure with the gateway's words."""
     entry = AuditEntry(area, action, target_type, str(target_id or ""), target_name or "", changes or {})
+    async with audit_recorded(actor=actor, entry=entry):
+        yield entry
+
+
+@contextlib.asynccontextmanager
+async def audit_recorded(*, actor, entry: AuditEntry) -> AsyncIterator[AuditEntry]:
+    """Record the change in the block as ``entry``: success, or failure with the gateway's words.
+
+    The block may fill in the entry (a create learns its target's id from the answer).
+    """
     try:
         yield entry
     except GatewayError as exc:
@@ -82,3 +92,12 @@ async def audited(
         )
         raise
     await audit_event_record(actor=actor, entry=entry, outcome=AuditEvent.Outcome.SUCCESS)
+
+
+async def audited_json(method: str, path: str, *, actor, entry: AuditEntry, json: Any = None) -> Any:
+    """Send one write to the gateway, recorded as ``entry``, and return its decoded JSON body.
+
+    Most service writes are exactly this: one request whose outcome is the audit event.
+    """
+    async with audit_recorded(actor=actor, entry=entry):
+        return await get_client().json(method, path, json=json)

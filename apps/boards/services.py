@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from apps.audit.services import audited
+from apps.audit.services import AuditEntry, audit_recorded, audited_json
 from apps.core.spreadsheet import CsvDefuser
 from imbrace_console.gateway import (
     GatewayAuthError,
@@ -48,9 +48,8 @@ async def board_create(*, actor, name: str, description: str = "", identifier: s
         body["description"] = description
     if identifier:
         body["fields"] = [{"name": identifier, "type": "ShortText", "isUniqueIdentifier": True}]
-    async with audited(
-        actor=actor, area="boards", action="board.create", target_type="board", target_name=name, changes=body
-    ) as entry:
+    entry = AuditEntry("boards", "board.create", "board", "", name, body)
+    async with audit_recorded(actor=actor, entry=entry):
         board = unwrap_data(await get_client().json("POST", "/data-board/boards", json=body))
         entry.target_id = board.get("id", "")
     return board
@@ -59,23 +58,12 @@ async def board_create(*, actor, name: str, description: str = "", identifier: s
 async def board_update(*, actor, board_id: str, name: str, description: str, old: dict | None = None) -> dict:
     new = {"name": name, "description": description}
     changes = {"old": {k: (old or {}).get(k, "") for k in new}, "new": new}
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="board.update",
-        target_type="board",
-        target_id=board_id,
-        target_name=name,
-        changes=changes,
-    ):
-        board = unwrap_data(await get_client().json("PATCH", _board_path(board_id), json=new))
-    return board
+    entry = AuditEntry("boards", "board.update", "board", board_id, name, changes)
+    return unwrap_data(await audited_json("PATCH", _board_path(board_id), actor=actor, entry=entry, json=new))
 
 
 async def board_delete(*, actor, board_id: str, name: str = "") -> None:
-    async with audited(
-        actor=actor, area="boards", action="board.delete", target_type="board", target_id=board_id, target_name=name
-    ):
+    async with audit_recorded(actor=actor, entry=AuditEntry("boards", "board.delete", "board", board_id, name)):
         await get_client().request("DELETE", _board_path(board_id))
 
 
@@ -91,14 +79,8 @@ async def board_field_create(
 ) -> dict:
     """Add a field; returns the whole board, as the gateway does."""
     body = _field_body(name=name, type=type, description=description, options=options)
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="field.create",
-        target_type="board_field",
-        target_name=name,
-        changes={"board_id": board_id, **body},
-    ) as entry:
+    entry = AuditEntry("boards", "field.create", "board_field", "", name, {"board_id": board_id, **body})
+    async with audit_recorded(actor=actor, entry=entry):
         board = unwrap_data(
             await get_client().json("POST", gateway_path("/data-board/boards/{}/fields", board_id), json=body)
         )
@@ -118,54 +100,21 @@ async def board_field_update(
     options: list[dict] | None = None,
 ) -> dict:
     body = _field_body(name=name, type=type, description=description, options=options)
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="field.update",
-        target_type="board_field",
-        target_id=field_id,
-        target_name=name,
-        changes={"board_id": board_id, **body},
-    ):
-        board = unwrap_data(
-            await get_client().json(
-                "PATCH", gateway_path("/data-board/boards/{}/fields/{}", board_id, field_id), json=body
-            )
-        )
-    return board
+    entry = AuditEntry("boards", "field.update", "board_field", field_id, name, {"board_id": board_id, **body})
+    path = gateway_path("/data-board/boards/{}/fields/{}", board_id, field_id)
+    return unwrap_data(await audited_json("PATCH", path, actor=actor, entry=entry, json=body))
 
 
 async def board_field_delete(*, actor, board_id: str, field_id: str, name: str = "") -> dict:
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="field.delete",
-        target_type="board_field",
-        target_id=field_id,
-        target_name=name,
-        changes={"board_id": board_id},
-    ):
-        board = unwrap_data(
-            await get_client().json("DELETE", gateway_path("/data-board/boards/{}/fields/{}", board_id, field_id))
-        )
-    return board
+    entry = AuditEntry("boards", "field.delete", "board_field", field_id, name, {"board_id": board_id})
+    path = gateway_path("/data-board/boards/{}/fields/{}", board_id, field_id)
+    return unwrap_data(await audited_json("DELETE", path, actor=actor, entry=entry))
 
 
 async def board_field_reorder(*, actor, board_id: str, field_ids: list[str]) -> dict:
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="field.reorder",
-        target_type="board",
-        target_id=board_id,
-        changes={"field_ids": field_ids},
-    ):
-        board = unwrap_data(
-            await get_client().json(
-                "POST", gateway_path("/data-board/boards/{}/fields/reorder", board_id), json={"fieldIds": field_ids}
-            )
-        )
-    return board
+    entry = AuditEntry("boards", "field.reorder", "board", board_id, changes={"field_ids": field_ids})
+    path = gateway_path("/data-board/boards/{}/fields/reorder", board_id)
+    return unwrap_data(await audited_json("POST", path, actor=actor, entry=entry, json={"fieldIds": field_ids}))
 
 
 async def board_field_move(*, actor, board_id: str, field_id: str, offset: int) -> dict:
@@ -183,14 +132,8 @@ async def board_field_move(*, actor, board_id: str, field_id: str, offset: int) 
 
 
 async def board_item_create(*, actor, board_id: str, values: dict[str, Any], title: str = "") -> dict:
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="item.create",
-        target_type="board_item",
-        target_name=title,
-        changes={"board_id": board_id, "new": values},
-    ) as entry:
+    entry = AuditEntry("boards", "item.create", "board_item", "", title, {"board_id": board_id, "new": values})
+    async with audit_recorded(actor=actor, entry=entry):
         item = unwrap_data(
             await get_client().json(
                 "POST", gateway_path("/data-board/boards/{}/items", board_id), json={"fields": values}
@@ -205,49 +148,23 @@ async def board_item_update(
 ) -> dict:
     """Change some values of an item; the gateway keeps the others."""
     before = {key: (old or {}).get(key) for key in values}
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="item.update",
-        target_type="board_item",
-        target_id=item_id,
-        target_name=title,
-        changes={"board_id": board_id, "old": before, "new": values},
-    ):
-        item = unwrap_data(
-            await get_client().json(
-                "PATCH", gateway_path("/data-board/boards/{}/items/{}", board_id, item_id), json={"fields": values}
-            )
-        )
-    return item
+    changes = {"board_id": board_id, "old": before, "new": values}
+    entry = AuditEntry("boards", "item.update", "board_item", item_id, title, changes)
+    path = gateway_path("/data-board/boards/{}/items/{}", board_id, item_id)
+    return unwrap_data(await audited_json("PATCH", path, actor=actor, entry=entry, json={"fields": values}))
 
 
 async def board_item_delete(*, actor, board_id: str, item_id: str, title: str = "") -> None:
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="item.delete",
-        target_type="board_item",
-        target_id=item_id,
-        target_name=title,
-        changes={"board_id": board_id},
-    ):
+    entry = AuditEntry("boards", "item.delete", "board_item", item_id, title, {"board_id": board_id})
+    async with audit_recorded(actor=actor, entry=entry):
         await get_client().request("DELETE", gateway_path("/data-board/boards/{}/items/{}", board_id, item_id))
 
 
 async def board_item_bulk_delete(*, actor, board_id: str, item_ids: list[str]) -> int:
     """Delete several items at once (all or nothing at the gateway); returns how many went."""
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="item.bulk_delete",
-        target_type="board",
-        target_id=board_id,
-        changes={"item_ids": item_ids},
-    ):
-        body = await get_client().json(
-            "DELETE", gateway_path("/data-board/boards/{}/items/bulk-delete", board_id), json={"ids": list(item_ids)}
-        )
+    entry = AuditEntry("boards", "item.bulk_delete", "board", board_id, changes={"item_ids": item_ids})
+    path = gateway_path("/data-board/boards/{}/items/bulk-delete", board_id)
+    body = await audited_json("DELETE", path, actor=actor, entry=entry, json={"ids": list(item_ids)})
     return int(body.get("count") or 0) if isinstance(body, dict) else 0
 
 
@@ -279,9 +196,7 @@ async def board_items_import(
     """
     outcome = ImportOutcome()
     client = get_client()
-    async with audited(
-        actor=actor, area="boards", action="item.import", target_type="board", target_id=board_id
-    ) as entry:
+    async with audit_recorded(actor=actor, entry=AuditEntry("boards", "item.import", "board", board_id)) as entry:
         for number, values in rows:
             try:
                 await client.request(
@@ -351,14 +266,8 @@ async def board_export_start(*, actor, board_id: str, board_name: str = "", raw:
     ``raw``: exactly the gateway's bytes, formulas included (see ``CsvExport``); the audit entry says which.
     """
     stack = contextlib.AsyncExitStack()
-    async with audited(
-        actor=actor,
-        area="boards",
-        action="board.export",
-        target_type="board",
-        target_id=board_id,
-        target_name=board_name,
-        changes={"raw": raw},
+    async with audit_recorded(
+        actor=actor, entry=AuditEntry("boards", "board.export", "board", board_id, board_name, {"raw": raw})
     ):
         try:
             response = await stack.enter_async_context(

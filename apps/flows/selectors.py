@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -369,6 +370,15 @@ def _dedupe(items: list[dict]) -> list[dict]:
 # --- reads ------------------------------------------------------------------------------------------
 
 
+async def _seek_page(path: str, params: dict[str, Any], *, cursor: str, build: Callable[[dict], Any]) -> Page:
+    """One page of an engine list (flows, runs): from ``cursor`` when given, each row once, built by ``build``."""
+    if cursor:
+        params = {**params, "cursor": cursor}
+    page = SeekPage.from_body(await get_client().json("GET", path, params=params))
+    rows = [row for row in _dedupe(page.data) if isinstance(row, dict)]
+    return Page(items=[build(row) for row in rows], next=page.next, previous=page.previous)
+
+
 async def flow_list(*, name: str = "", status: str = "", cursor: str = "", limit: int = 20) -> Page:
     """One page of flows, newest change first; ``status`` is ENABLED or DISABLED."""
     params: dict[str, Any] = {"limit": limit}
@@ -376,11 +386,7 @@ async def flow_list(*, name: str = "", status: str = "", cursor: str = "", limit
         params["name"] = name.strip()
     if status in ("ENABLED", "DISABLED"):
         params["status"] = status
-    if cursor:
-        params["cursor"] = cursor
-    page = SeekPage.from_body(await get_client().json("GET", f"{AP}/flows", params=params))
-    rows = [row for row in _dedupe(page.data) if isinstance(row, dict)]
-    return Page(items=[flow_from(row) for row in rows], next=page.next, previous=page.previous)
+    return await _seek_page(f"{AP}/flows", params, cursor=cursor, build=flow_from)
 
 
 async def flow_get(*, flow_id: str, version_id: str = "") -> Flow:
@@ -454,11 +460,7 @@ async def flow_run_list(*, flow_id: str = "", status: str = "", cursor: str = ""
         params["flowId"] = flow_id
     if status:
         params["status"] = status
-    if cursor:
-        params["cursor"] = cursor
-    page = SeekPage.from_body(await get_client().json("GET", f"{AP}/flow-runs", params=params))
-    rows = [row for row in _dedupe(page.data) if isinstance(row, dict)]
-    return Page(items=[run_from(row) for row in rows], next=page.next, previous=page.previous)
+    return await _seek_page(f"{AP}/flow-runs", params, cursor=cursor, build=run_from)
 
 
 async def flow_run_get(*, run_id: str) -> Run:

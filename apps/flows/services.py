@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from apps.audit.services import audited
+from apps.audit.services import AuditEntry, audit_recorded
 from imbrace_console.gateway import (
     GatewayError,
     GatewayNotFound,
@@ -24,7 +24,7 @@ from imbrace_console.gateway import (
     get_client,
 )
 
-from .boardstep import board_action, legacy_to_board_action
+from .boardstep import legacy_to_board_action
 from .selectors import (
     AP,
     BOARD_PIECE,
@@ -75,15 +75,8 @@ class TriggerResult:
 
 
 async def _operate(*, actor, flow_id: str, kind: str, request: dict, action: str, name: str = "", changes=None) -> Flow:
-    async with audited(
-        actor=actor,
-        area="flows",
-        action=action,
-        target_type="flow",
-        target_id=flow_id,
-        target_name=name,
-        changes=changes or {},
-    ) as entry:
+    entry = AuditEntry("flows", action, "flow", flow_id, name, changes or {})
+    async with audit_recorded(actor=actor, entry=entry):
         body = await get_client().json(
             "POST", gateway_path(AP + "/flows/{}", flow_id), json={"type": kind, "request": request}
         )
@@ -97,9 +90,7 @@ async def _operate(*, actor, flow_id: str, kind: str, request: dict, action: str
 
 async def flow_create(*, actor, display_name: str) -> Flow:
     """A new flow in the caller's project (the engine takes the project from the credential)."""
-    async with audited(
-        actor=actor, area="flows", action="flow.create", target_type="flow", target_name=display_name
-    ) as entry:
+    async with audit_recorded(actor=actor, entry=AuditEntry("flows", "flow.create", "flow", "", display_name)) as entry:
         body = await get_client().json("POST", f"{AP}/flows", json={"displayName": display_name})
         flow = flow_from(body)
         entry.target_id = flow.id
@@ -119,9 +110,7 @@ async def flow_rename(*, actor, flow_id: str, display_name: str, old_name: str =
 
 
 async def flow_delete(*, actor, flow_id: str, name: str = "") -> None:
-    async with audited(
-        actor=actor, area="flows", action="flow.delete", target_type="flow", target_id=flow_id, target_name=name
-    ):
+    async with audit_recorded(actor=actor, entry=AuditEntry("flows", "flow.delete", "flow", flow_id, name)):
         await get_client().request("DELETE", gateway_path(AP + "/flows/{}", flow_id))
 
 
@@ -176,26 +165,22 @@ async def return_response_action(
     }
 
 
-async def board_step_action(
-    *,
-    name: str,
-    display_name: str,
-    board_id: str,
-    operation: str,
-    method: str = "json",
-    values: dict[str, str] | None = None,
-    record_id: str = "",
-) -> dict:
-    """An ``auto_data_board`` step naming the piece version the engine reports (never a guessed one)."""
-    return board_action(
-        name=name,
-        display_name=display_name,
-        piece_version=await flow_piece_version(piece_name=BOARD_PIECE),
-        board_id=board_id,
-        operation=operation,
-        method=method,
-        values=values,
-        record_id=record_id,
+async def board_piece_version() -> str:
+    """The data-board piece's version as the engine reports it: what a new board step names (never a guess)."""
+    return await flow_piece_version(piece_name=BOARD_PIECE)
+
+
+async def _step_replace(*, actor, flow: Flow, action: dict, audit_action: str, old: dict, new: dict) -> Flow:
+    """Put ``action`` in place of the flow's step of the same name, audited as ``audit_action`` (old and new)."""
+    changes = {"old": old, "new": new}
+    return await _operate(
+        actor=actor,
+        flow_id=flow.id,
+        kind="UPDATE_ACTION",
+        request=action,
+        action=audit_action,
+        name=flow.name,
+        changes=changes,
     )
 
 
@@ -206,36 +191,21 @@ async def flow_step_convert(*, actor, flow: Flow, step_name: str) -> Flow:
         raise ValueError("Only a create_board_item step can be converted.")
     action = legacy_to_board_action(
         step.raw,
-        piece_version=await flow_piece_version(piece_name=BOARD_PIECE),
+        piece_version=await board_piece_version(),
         board_fields=await flow_board_fields(board_id=step.board_id),
     )
-    return await _operate(
-        actor=actor,
-        flow_id=flow.id,
-        kind="UPDATE_ACTION",
-        request=action,
-        action="flow.step.convert",
-        name=flow.name,
-        changes={
-            "old": {"step": step_name, "actionName": "create_board_item", "input": step.input},
-            "new": {
-                "step": step_name,
-                "actionName": action["settings"]["actionName"],
-                "input": action["settings"]["input"],
-            },
-        },
+    settings_ = action["settings"]
+    old = {"step": step_name, "actionName": "create_board_item", "input": step.input}
+    new = {"step": step_name, "actionName": settings_["actionName"], "input": settings_["input"]}
+    return await _step_replace(
+        actor=actor, flow=flow, action=action, audit_action="flow.step.convert", old=old, new=new
     )
 
 
 async def flow_webhook_reveal(*, actor, flow: Flow) -> dict[str, str]:
     """The flow's webhook URLs, shown in full only after this audit entry (the URL is the flow's key)."""
-    async with audited(
-        actor=actor,
-        area="flows",
-        action="flow.webhook.reveal",
-        target_type="flow",
-        target_id=flow.id,
-        target_name=flow.name,
+    async with audit_recorded(
+        actor=actor, entry=AuditEntry("flows", "flow.webhook.reveal", "flow", flow.id, flow.name)
     ):
         pass
     return flow_webhook_urls(flow_id=flow.id)
@@ -257,19 +227,10 @@ async def flow_step_add(*, actor, flow: Flow, action: dict) -> Flow:
 
 
 async def flow_step_update(*, actor, flow: Flow, action: dict) -> Flow:
-    old = next((step.raw for step in flow.steps if step.name == action["name"]), {})
-    return await _operate(
-        actor=actor,
-        flow_id=flow.id,
-        kind="UPDATE_ACTION",
-        request=action,
-        action="flow.step.update",
-        name=flow.name,
-        changes={
-            "old": {"step": action["name"], "input": (old.get("settings") or {}).get("input")},
-            "new": {"step": action["name"], "input": action["settings"]["input"]},
-        },
-    )
+    raw = next((step.raw for step in flow.steps if step.name == action["name"]), {})
+    old = {"step": action["name"], "input": (raw.get("settings") or {}).get("input")}
+    new = {"step": action["name"], "input": action["settings"]["input"]}
+    return await _step_replace(actor=actor, flow=flow, action=action, audit_action="flow.step.update", old=old, new=new)
 
 
 async def flow_step_delete(*, actor, flow: Flow, step_name: str) -> Flow:
@@ -348,15 +309,9 @@ async def flow_trigger(*, actor, flow_id: str, payload: Any, sync: bool, name: s
     """Call the flow's live webhook: async (accepted at once) or sync (waits for its Return Response)."""
     path = gateway_path(AP + "/webhooks/{}" + ("/sync" if sync else ""), flow_id)
     try:
-        async with audited(
-            actor=actor,
-            area="flows",
-            action="flow.trigger.sync" if sync else "flow.trigger",
-            target_type="flow",
-            target_id=flow_id,
-            target_name=name,
-            changes={"new": {"payload": payload}},
-        ):
+        action = "flow.trigger.sync" if sync else "flow.trigger"
+        entry = AuditEntry("flows", action, "flow", flow_id, name, {"new": {"payload": payload}})
+        async with audit_recorded(actor=actor, entry=entry):
             response = await get_client().request(
                 "POST", path, json=payload, timeout=SYNC_READ_TIMEOUT if sync else None
             )

@@ -16,6 +16,7 @@ from apps.core.roles import Role, role_required
 from imbrace_console.gateway.errors import GatewayError
 
 from . import selectors, services
+from .boardstep import board_action
 from .forms import BoardStepForm, ReturnResponseForm, mapping_text, source_text
 
 STEP_KINDS = {"return_response": "Return Response", "data_board": "data-board"}
@@ -67,9 +68,10 @@ async def _action_from(kind: str, form, *, name: str) -> dict:
             respond=data["respond"],
         )
     operation = data["operation"]
-    return await services.board_step_action(
+    return board_action(
         name=name,
         display_name=data["display_name"],
+        piece_version=await services.board_piece_version(),
         board_id=data["board"],
         operation=operation,
         method=data["input_method"],

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 from apps.assistants.selectors import assistant_get
 from apps.assistants.services import assistant_resources_update
-from apps.audit.services import audited
+from apps.audit.services import AuditEntry, audit_recorded, audited_json
 from imbrace_console.gateway import GatewayError, gateway_path, get_client, unwrap_success
 
 from .selectors import FolderNode, folder_get
@@ -53,13 +53,9 @@ async def folder_create(*, actor, name: str, parent_id: str = "root", descriptio
     }
     if description:
         body["description"] = description
-    async with audited(
-        actor=actor,
-        area="knowledge",
-        action="folder.create",
-        target_type="folder",
-        target_name=name,
-        changes={"new": {"name": name, "parent_folder_id": body["parent_folder_id"]}},
+    changes = {"new": {"name": name, "parent_folder_id": body["parent_folder_id"]}}
+    async with audit_recorded(
+        actor=actor, entry=AuditEntry("knowledge", "folder.create", "folder", "", name, changes)
     ) as entry:
         folder = unwrap_success(await get_client().json("POST", "/data-board/folders", json=body))
         entry.target_id = str(folder.get("id") or "")
@@ -68,31 +64,17 @@ async def folder_create(*, actor, name: str, parent_id: str = "root", descriptio
 
 async def folder_rename(*, actor, folder_id: str, name: str) -> dict:
     current = await folder_get(folder_id=folder_id)
-    async with audited(
-        actor=actor,
-        area="knowledge",
-        action="folder.rename",
-        target_type="folder",
-        target_id=folder_id,
-        target_name=name,
-        changes={"old": {"name": current.name}, "new": {"name": name}},
-    ):
-        body = await get_client().json("PUT", gateway_path("/data-board/folders/{}", folder_id), json={"name": name})
-    return unwrap_success(body)
+    changes = {"old": {"name": current.name}, "new": {"name": name}}
+    entry = AuditEntry("knowledge", "folder.rename", "folder", folder_id, name, changes)
+    path = gateway_path("/data-board/folders/{}", folder_id)
+    return unwrap_success(await audited_json("PUT", path, actor=actor, entry=entry, json={"name": name}))
 
 
 async def folder_delete(*, actor, folder: FolderNode) -> int:
     """Delete the folder with its subfolders and files; returns how many folders the gateway removed."""
-    async with audited(
-        actor=actor,
-        area="knowledge",
-        action="folder.delete",
-        target_type="folder",
-        target_id=folder.id,
-        target_name=folder.path or folder.name,
-        changes={"old": {"files": folder.file_count, "subfolders": folder.descendant_count}},
-    ):
-        body = await get_client().json("POST", "/data-board/folders/delete", json={"ids": [folder.id]})
+    changes = {"old": {"files": folder.file_count, "subfolders": folder.descendant_count}}
+    entry = AuditEntry("knowledge", "folder.delete", "folder", folder.id, folder.path or folder.name, changes)
+    body = await audited_json("POST", "/data-board/folders/delete", actor=actor, entry=entry, json={"ids": [folder.id]})
     data = unwrap_success(body) or {}
     return int(data.get("deletedCount") or 0)
 
@@ -117,14 +99,8 @@ def _uploaded_record(response) -> dict:
 
 
 def _audit_upload(*, actor, folder_id: str, name: str, size: int | None):
-    return audited(
-        actor=actor,
-        area="knowledge",
-        action="file.upload",
-        target_type="file",
-        target_name=name,
-        changes={"new": {"name": name, "size": size, "folder_id": folder_id}},
-    )
+    changes = {"new": {"name": name, "size": size, "folder_id": folder_id}}
+    return audit_recorded(actor=actor, entry=AuditEntry("knowledge", "file.upload", "file", "", name, changes))
 
 
 async def file_upload(
@@ -225,10 +201,8 @@ async def file_upload_stream(
 
 
 async def file_delete(*, actor, file_id: str, name: str = "") -> None:
-    async with audited(
-        actor=actor, area="knowledge", action="file.delete", target_type="file", target_id=file_id, target_name=name
-    ):
-        await get_client().json("POST", "/data-board/files/delete", json={"ids": [file_id]})
+    entry = AuditEntry("knowledge", "file.delete", "file", file_id, name)
+    await audited_json("POST", "/data-board/files/delete", actor=actor, entry=entry, json={"ids": [file_id]})
 
 
 async def folder_assistant_set(*, actor, folder_id: str, assistant_id: str, attached: bool) -> dict:
