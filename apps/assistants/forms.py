@@ -31,6 +31,15 @@ GATEWAY_FIELD_MESSAGES = (
 )
 
 
+CORE_TASK_HELP = "The assistant's task. The chat uses this as its instructions."
+
+
+def _persona_line(label: str, max_length: int, placeholder: str) -> forms.CharField:
+    """An optional one-line persona field, with an example of an answer as its placeholder."""
+    widget = forms.TextInput(attrs={"placeholder": placeholder})
+    return forms.CharField(label=label, max_length=max_length, required=False, widget=widget)
+
+
 class AssistantForm(forms.Form):
     name = forms.CharField(max_length=256)
     workflow_name = forms.CharField(
@@ -41,29 +50,11 @@ class AssistantForm(forms.Form):
     )
     description = forms.CharField(max_length=512, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     core_task = forms.CharField(
-        label="Instructions",
-        max_length=32768,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="The assistant's task. The chat uses this as its instructions.",
+        label="Instructions", max_length=32768, widget=forms.Textarea(attrs={"rows": 6}), help_text=CORE_TASK_HELP
     )
-    personality_role = forms.CharField(
-        label="Personality and role",
-        max_length=2000,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "A patient support agent for Acme"}),
-    )
-    tone_and_style = forms.CharField(
-        label="Tone and style",
-        max_length=2000,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Friendly, plain words"}),
-    )
-    response_length = forms.CharField(
-        label="Response length",
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Short: two or three sentences"}),
-    )
+    personality_role = _persona_line("Personality and role", 2000, "A patient support agent for Acme")
+    tone_and_style = _persona_line("Tone and style", 2000, "Friendly, plain words")
+    response_length = _persona_line("Response length", 200, "Short: two or three sentences")
     banned_words = forms.CharField(
         label="Banned words",
         max_length=2000,

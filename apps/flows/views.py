@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -178,25 +180,45 @@ async def _detail_error(request: HttpRequest, flow_id: str, **extra) -> HttpResp
     return render_page(request, "flows/flow_detail.html", await _detail_context(flow, **extra), status=400)
 
 
+async def _detail_form_save(
+    request: HttpRequest,
+    flow_id: str,
+    form: forms.Form,
+    form_name: str,
+    *,
+    save: Callable[[selectors.Flow, dict], Awaitable[None]],
+    success: str,
+    anchor: str = "",
+) -> HttpResponse:
+    """Save a form posted from the flow's page with ``save(flow, cleaned_data)``.
+
+    Then back to the page with ``success`` (formatted with the cleaned data), or the page again (400) with the
+    form, under ``form_name``, showing what was wrong: its own errors, or the gateway's beside its first field
+    (each of these forms lists the setting it changes first).
+    """
+    if form.is_valid():
+        flow = await selectors.flow_get(flow_id=flow_id)
+        try:
+            await save(flow, form.cleaned_data)
+        except GatewayError as exc:
+            form.add_error(next(iter(form.fields)), exc.user_message)
+        else:
+            messages.success(request, success.format(**form.cleaned_data))
+            return redirect(_detail_url(flow_id, anchor))
+    return await _detail_error(request, flow_id, **{form_name: form})
+
+
 @require_POST
 @role_required(Role.OPERATOR)
 async def flows_rename(request: HttpRequest, flow_id: str) -> HttpResponse:
     form = FlowNameForm(request.POST)
-    if form.is_valid():
-        flow = await selectors.flow_get(flow_id=flow_id)
-        try:
-            await services.flow_rename(
-                actor=await request.auser(),
-                flow_id=flow_id,
-                display_name=form.cleaned_data["display_name"],
-                old_name=flow.name,
-            )
-        except GatewayError as exc:
-            form.add_error("display_name", exc.user_message)
-        else:
-            messages.success(request, f"Renamed the flow to “{form.cleaned_data['display_name']}”.")
-            return redirect(_detail_url(flow_id))
-    return await _detail_error(request, flow_id, rename_form=form)
+
+    async def rename(flow: selectors.Flow, data: dict) -> None:
+        actor = await request.auser()
+        await services.flow_rename(actor=actor, flow_id=flow_id, display_name=data["display_name"], old_name=flow.name)
+
+    success = "Renamed the flow to “{display_name}”."
+    return await _detail_form_save(request, flow_id, form, "rename_form", save=rename, success=success)
 
 
 @require_http_methods(["GET", "POST"])
@@ -230,17 +252,31 @@ async def flows_webhook_reveal(request: HttpRequest, flow_id: str) -> HttpRespon
     return render_page(request, "flows/flow_detail.html", await _detail_context(flow, webhook_urls=urls))
 
 
+async def _published_change(
+    request: HttpRequest, flow_id: str, change: Awaitable[selectors.Flow], success: Callable[[selectors.Flow], str]
+) -> HttpResponse:
+    """Await a publish or status ``change`` and go back to the flow's page saying ``success(flow)``.
+
+    When the flow cannot be published, its page again (400) says why.
+    """
+    try:
+        flow = await change
+    except services.FlowNotPublishable as exc:
+        return await _detail_error(request, flow_id, publish_error=exc.reason)
+    messages.success(request, success(flow))
+    return redirect(_detail_url(flow_id))
+
+
 @require_POST
 @role_required(Role.OPERATOR)
 async def flows_publish(request: HttpRequest, flow_id: str) -> HttpResponse:
+    publish = services.flow_publish(actor=await request.auser(), flow_id=flow_id)
     try:
-        flow = await services.flow_publish(actor=await request.auser(), flow_id=flow_id)
-    except services.FlowNotPublishable as exc:
-        return await _detail_error(request, flow_id, publish_error=exc.reason)
+        return await _published_change(
+            request, flow_id, publish, lambda flow: f"Published “{flow.name}”; its webhook is live."
+        )
     except GatewayError as exc:
         return await _detail_error(request, flow_id, publish_error=exc.user_message)
-    messages.success(request, f"Published “{flow.name}”; its webhook is live.")
-    return redirect(_detail_url(flow_id))
 
 
 @require_POST
@@ -248,33 +284,25 @@ async def flows_publish(request: HttpRequest, flow_id: str) -> HttpResponse:
 async def flows_status(request: HttpRequest, flow_id: str) -> HttpResponse:
     flow = await selectors.flow_get(flow_id=flow_id)
     enabled = request.POST.get("enabled") == "1"
-    try:
-        flow = await services.flow_status_set(actor=await request.auser(), flow=flow, enabled=enabled)
-    except services.FlowNotPublishable as exc:
-        return await _detail_error(request, flow_id, publish_error=exc.reason)
-    messages.success(request, f"{'Enabled' if flow.enabled else 'Disabled'} “{flow.name}”.")
-    return redirect(_detail_url(flow_id))
+    change = services.flow_status_set(actor=await request.auser(), flow=flow, enabled=enabled)
+    return await _published_change(
+        request, flow_id, change, lambda flow: f"{'Enabled' if flow.enabled else 'Disabled'} “{flow.name}”."
+    )
 
 
 @require_POST
 @role_required(Role.OPERATOR)
 async def flows_tool(request: HttpRequest, flow_id: str) -> HttpResponse:
     form = ToolForm(request.POST)
-    if form.is_valid():
-        flow = await selectors.flow_get(flow_id=flow_id)
-        try:
-            await services.flow_tool_update(
-                actor=await request.auser(),
-                flow=flow,
-                description=form.cleaned_data["description"],
-                parameters=form.cleaned_data["parameters"],
-            )
-        except GatewayError as exc:
-            form.add_error("description", exc.user_message)
-        else:
-            messages.success(request, "Saved the tool description.")
-            return redirect(_detail_url(flow_id, "flow-tool"))
-    return await _detail_error(request, flow_id, tool_form=form)
+
+    async def save(flow: selectors.Flow, data: dict) -> None:
+        description, parameters = data["description"], data["parameters"]
+        await services.flow_tool_update(
+            actor=await request.auser(), flow=flow, description=description, parameters=parameters
+        )
+
+    success = "Saved the tool description."
+    return await _detail_form_save(request, flow_id, form, "tool_form", save=save, success=success, anchor="flow-tool")
 
 
 @require_POST

@@ -2,7 +2,7 @@
 
 from .boards import board_create, board_delete, board_list, board_update
 from .exports import board_export
-from .fields import field_create, field_delete, field_list, field_move, field_update
+from .fields import field_delete, field_form, field_list, field_move
 from .imports import import_map, import_run, import_upload
 from .items import (
     board_detail,
@@ -23,11 +23,10 @@ __all__ = [
     "board_update",
     "cell_edit",
     "cell_show",
-    "field_create",
     "field_delete",
+    "field_form",
     "field_list",
     "field_move",
-    "field_update",
     "import_map",
     "import_run",
     "import_upload",

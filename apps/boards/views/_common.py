@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from apps.core.htmx import render_page
 from apps.core.roles import Role
 from imbrace_console.gateway.errors import GatewayError
 
@@ -20,6 +21,12 @@ def _int(value: str | None, default: int) -> int:
         return int(value or default)
     except ValueError:
         return default
+
+
+def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A form's page; 422 while ``context["form"]`` has errors, so a refused POST is not taken for a success."""
+    status = 422 if context["form"].errors else 200
+    return render_page(request, template, context, status=status)
 
 
 def _gateway_form_error(form, exc: GatewayError) -> None:

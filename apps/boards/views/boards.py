@@ -17,7 +17,7 @@ from imbrace_console.gateway.errors import GatewayError
 
 from .. import selectors, services
 from ..forms import BoardCreateForm, BoardForm
-from ._common import _gateway_form_error, _int
+from ._common import _form_page, _gateway_form_error, _int
 
 # --- boards ---------------------------------------------------------------------------------
 
@@ -60,8 +60,7 @@ async def board_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Board “{board.get('name')}” created. Add its fields next.")
             return redirect("board-fields-list", board_id=board["id"])
-    status = 422 if form.errors else 200
-    return render_page(request, "boards/board_form.html", {"form": form, "board": None}, status=status)
+    return _form_page(request, "boards/board_form.html", {"form": form, "board": None})
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,8 +83,7 @@ async def board_update(request: HttpRequest, board_id: str) -> HttpResponse:
         else:
             messages.success(request, "Board saved.")
             return redirect("boards-detail", board_id=board_id)
-    status = 422 if form.errors else 200
-    return render_page(request, "boards/board_form.html", {"form": form, "board": board}, status=status)
+    return _form_page(request, "boards/board_form.html", {"form": form, "board": board})
 
 
 @require_http_methods(["GET", "POST"])

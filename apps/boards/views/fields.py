@@ -14,7 +14,7 @@ from imbrace_console.gateway.errors import GatewayError
 from .. import selectors, services
 from ..fieldtypes import fields_of
 from ..forms import FieldForm
-from ._common import _gateway_form_error
+from ._common import _form_page, _gateway_form_error
 
 # --- fields ---------------------------------------------------------------------------------
 
@@ -27,74 +27,70 @@ async def field_list(request: HttpRequest, board_id: str) -> HttpResponse:
     return render_page(request, "boards/field_list.html", context, partial="fields")
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def field_create(request: HttpRequest, board_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
-    form = FieldForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            await services.board_field_create(
-                actor=await request.auser(),
-                board_id=board_id,
-                name=form.cleaned_data["name"],
-                type=form.cleaned_data["type"],
-                description=form.cleaned_data["description"],
-                options=form.option_data(),
-            )
-        except GatewayError as exc:
-            _gateway_form_error(form, exc)
-        else:
-            messages.success(request, f"Field “{form.cleaned_data['name']}” added.")
-            if "add_another" in request.POST:
-                return redirect("board-fields-create", board_id=board_id)
-            return redirect("board-fields-list", board_id=board_id)
-    status = 422 if form.errors else 200
-    return render_page(request, "boards/field_form.html", {"board": board, "form": form, "field": None}, status=status)
+def _field_values(form: FieldForm) -> dict:
+    """What the field services take, from a valid ``FieldForm``: the same for a new field and an edited one."""
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "type": data["type"],
+        "description": data["description"],
+        "options": form.option_data(),
+    }
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(Role.OPERATOR)
-async def field_update(request: HttpRequest, board_id: str, field_id: str) -> HttpResponse:
-    board = await selectors.board_get(board_id=board_id)
+def _board_field(board: dict, field_id: str):
+    """The board's field ``field_id``; a 404 when the board has none by that id."""
     board_field = next((f for f in fields_of(board) if f.id == field_id), None)
     if board_field is None:
         raise Http404(f"Field {field_id} not found in board")
-    initial = {
-        "name": board_field.name,
-        "type": board_field.type,
-        "description": board_field.description,
-        "options": "\n".join(option.label for option in board_field.options),
-    }
+    return board_field
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+async def field_form(request: HttpRequest, board_id: str, field_id: str | None = None) -> HttpResponse:
+    """The form of a new field (no ``field_id``) or of an existing one.
+
+    A valid POST is saved; otherwise the form is shown again (422) with what was wrong, the gateway's refusal
+    included, and everything typed kept.
+    """
+    board = await selectors.board_get(board_id=board_id)
+    board_field = None if field_id is None else _board_field(board, field_id)
+    initial = None
+    if board_field is not None:
+        initial = {
+            "name": board_field.name,
+            "type": board_field.type,
+            "description": board_field.description,
+            "options": "\n".join(option.label for option in board_field.options),
+        }
     form = FieldForm(request.POST or None, initial=initial, editing=board_field)
     if request.method == "POST" and form.is_valid():
+        actor = await request.auser()
         try:
-            await services.board_field_update(
-                actor=await request.auser(),
-                board_id=board_id,
-                field_id=field_id,
-                name=form.cleaned_data["name"],
-                type=form.cleaned_data["type"],
-                description=form.cleaned_data["description"],
-                options=form.option_data(),
-            )
+            if field_id is None:
+                await services.board_field_create(actor=actor, board_id=board_id, **_field_values(form))
+            else:
+                await services.board_field_update(
+                    actor=actor, board_id=board_id, field_id=field_id, **_field_values(form)
+                )
         except GatewayError as exc:
             _gateway_form_error(form, exc)
         else:
-            messages.success(request, f"Field “{form.cleaned_data['name']}” saved.")
-            return redirect("board-fields-list", board_id=board_id)
-    status = 422 if form.errors else 200
-    context = {"board": board, "form": form, "field": board_field}
-    return render_page(request, "boards/field_form.html", context, status=status)
+            if field_id is not None:
+                messages.success(request, f"Field “{form.cleaned_data['name']}” saved.")
+                return redirect("board-fields-list", board_id=board_id)
+            messages.success(request, f"Field “{form.cleaned_data['name']}” added.")
+            again = "add_another" in request.POST
+            return redirect("board-fields-create" if again else "board-fields-list", board_id=board_id)
+    return _form_page(request, "boards/field_form.html", {"board": board, "form": form, "field": board_field})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OPERATOR)
 async def field_delete(request: HttpRequest, board_id: str, field_id: str) -> HttpResponse:
     board = await selectors.board_get(board_id=board_id)
-    board_field = next((f for f in fields_of(board) if f.id == field_id), None)
-    if board_field is None:
-        raise Http404(f"Field {field_id} not found in board")
+    board_field = _board_field(board, field_id)
     if request.method == "POST":
         try:
             await services.board_field_delete(

@@ -22,7 +22,7 @@ from .. import selectors, services
 from ..fieldtypes import cell_markup, fields_of, item_title
 from ..forms import ItemForm, field_key
 from ..table import Column, header_html, rows_html, table_rows
-from ._common import _int, _is_support
+from ._common import _form_page, _int, _is_support
 
 # --- the items table ------------------------------------------------------------------------
 
@@ -120,12 +120,20 @@ async def item_create(request: HttpRequest, board_id: str) -> HttpResponse:
             form.add_gateway_errors(exc.field_errors, exc.user_message)
         else:
             messages.success(request, f"Item “{title}” added.")
-            if "add_another" in request.POST:
-                return redirect("board-items-create", board_id=board_id)
-            return redirect("boards-detail", board_id=board_id)
-    status = 422 if form.errors else 200
-    context = {"board": board, "form": form, "item": None}
-    return render_page(request, "boards/item_form.html", context, status=status)
+            again = "add_another" in request.POST
+            return redirect("board-items-create" if again else "boards-detail", board_id=board_id)
+    return _form_page(request, "boards/item_form.html", {"board": board, "form": form, "item": None})
+
+
+async def _item_update(
+    request: HttpRequest, board_id: str, item_id: str, *, item: dict, fields: list, values: dict
+) -> dict:
+    """Save ``values`` on the item as the caller, with its old values and title for the audit log."""
+    old, title = item.get("fields") or {}, item_title(fields, item)
+    actor = await request.auser()
+    return await services.board_item_update(
+        actor=actor, board_id=board_id, item_id=item_id, values=values, old=old, title=title
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,20 +148,12 @@ async def item_update(request: HttpRequest, board_id: str, item_id: str) -> Http
         changed = {f.id: form.values()[f.id] for f in form.board_fields if field_key(f) in form.changed_data}
         try:
             if changed:
-                await services.board_item_update(
-                    actor=await request.auser(),
-                    board_id=board_id,
-                    item_id=item_id,
-                    values=changed,
-                    old=item.get("fields") or {},
-                    title=item_title(fields, item),
-                )
+                await _item_update(request, board_id, item_id, item=item, fields=fields, values=changed)
         except GatewayError as exc:
             form.add_gateway_errors(exc.field_errors, exc.user_message)
         else:
             messages.success(request, "Item saved." if changed else "Nothing changed.")
             return redirect("boards-detail", board_id=board_id)
-    status = 422 if form.errors else 200
     context = {
         "board": board,
         "form": form,
@@ -162,7 +162,7 @@ async def item_update(request: HttpRequest, board_id: str, item_id: str) -> Http
         "history": await audit_event_list_for_target(target_type="board_item", target_id=item_id),
         "field_labels": {f.id: f.name for f in fields},
     }
-    return render_page(request, "boards/item_form.html", context, status=status)
+    return _form_page(request, "boards/item_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,14 +224,7 @@ async def cell_edit(request: HttpRequest, board_id: str, item_id: str, field_id:
         if form.is_valid():
             values = form.values()
             try:
-                item = await services.board_item_update(
-                    actor=await request.auser(),
-                    board_id=board_id,
-                    item_id=item_id,
-                    values=values,
-                    old=item.get("fields") or {},
-                    title=item_title(fields, item),
-                )
+                item = await _item_update(request, board_id, item_id, item=item, fields=fields, values=values)
             except GatewayError as exc:
                 form.add_gateway_errors(exc.field_errors, exc.user_message)
             else:
