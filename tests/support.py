@@ -36,6 +36,44 @@ def wait_for(url: str, *, timeout: float = 20.0, process: subprocess.Popen | Non
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
+def terminate(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, and SIGKILL if the process has not ended within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def manage(env: dict, *args: str) -> None:
+    """Run ``manage.py ARGS`` for a console started with ``env`` (migrate, create its users), failing on error."""
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def start_uvicorn(
+    env: dict, log_path: Path, *, ready: str = "/login/", workers: int = 1, access_log: bool = False
+) -> tuple[subprocess.Popen, str]:
+    """The console under uvicorn as deployed, on a free port, its output in ``log_path``.
+
+    Returns the process and its URL once ``ready`` answers: every live test starts it this way.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "imbrace_console.asgi:application", "--port", str(port)]
+    command += ["--workers", str(workers)] if workers > 1 else []
+    command += [] if access_log else ["--no-access-log"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}{ready}", process=process, timeout=60)
+    except RuntimeError:
+        terminate(process)
+        raise
+    return process, url
+
+
 @dataclass
 class LocalGateway:
     """A running ``python -m localgateway serve`` with test helpers."""
@@ -73,11 +111,7 @@ class LocalGateway:
         return httpx.get(f"{self.base_url}/_local/requests").json()["requests"]
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        terminate(self.process, timeout=5)
 
 
 def start_localgateway(data_dir: Path, *, port: int | None = None, extra_env: dict | None = None) -> LocalGateway:
@@ -117,18 +151,16 @@ class LiveConsole:
     env: dict = field(default_factory=dict)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        terminate(self.process, timeout=5)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
-def start_live_console(work_dir: Path, gateway: LocalGateway, *, extra_env: dict | None = None) -> LiveConsole:
-    port = free_port()
+def start_live_console(
+    work_dir: Path, gateway: LocalGateway, *, extra_env: dict | None = None, workers: int = 1
+) -> LiveConsole:
+    """The console under uvicorn on its own database, with one user per role (``ROLE_PASSWORDS``)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "imbrace_console.settings.base",
@@ -145,27 +177,17 @@ def start_live_console(work_dir: Path, gateway: LocalGateway, *, extra_env: dict
     # tests' database), unless the test gives it a DATABASE_URL.
     if "DATABASE_URL" not in (extra_env or {}):
         env.pop("DATABASE_URL", None)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
     script = (
         "from django.contrib.auth.models import Group, User\n"
         f"for role, password in {ROLE_PASSWORDS!r}.items():\n"
         "    user = User.objects.create_user(role, password=password)\n"
         "    user.groups.add(Group.objects.get(name=role.title()))\n"
     )
-    subprocess.run([*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True)
+    manage(env, "shell", "-c", script)
     log_path = work_dir / "console.log"
-    log_file = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "imbrace_console.asgi:application", "--port", str(port), "--no-access-log"],
-        cwd=ROOT,
-        env=env,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/login/", process=process)
+    process, url = start_uvicorn(env, log_path, workers=workers)
     return LiveConsole(url=url, process=process, log_path=log_path, env=env)
 
 

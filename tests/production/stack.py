@@ -20,7 +20,7 @@ import httpx
 import psutil
 
 from tests.production.postgres import Cluster
-from tests.support import ROLE_PASSWORDS, ROOT, LocalGateway, free_port, wait_for
+from tests.support import ROLE_PASSWORDS, ROOT, LocalGateway, free_port, terminate, wait_for
 
 DEPLOY = ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "imbrace-console.conf"
@@ -151,17 +151,6 @@ class Instance:
 
     def stop(self) -> None:
         terminate(self.process)
-
-
-def terminate(process: subprocess.Popen, timeout: float = 10) -> None:
-    """SIGTERM, and SIGKILL if the process has not ended within ``timeout`` seconds."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class Supervised:

@@ -33,6 +33,10 @@ def payload(tag: str, *, slashless: bool = False) -> str:
     )
 
 
+# The methods that change something at the gateway.
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
 @dataclass
 class HostileData:
     suffix: str
@@ -46,9 +50,19 @@ class HostileData:
     run_id: str = ""
     tags: list[str] = field(default_factory=list)
 
+    def ids(self) -> dict[str, str]:
+        """The objects' ids by the URL argument that names each (``board_id``, ...), to fill in console URLs."""
+        names = ("board_id", "item_id", "field_id", "folder_id", "file_id", "assistant_id", "flow_id", "run_id")
+        return {name: getattr(self, name) for name in names}
+
     def text(self, tag: str, *, slashless: bool = False) -> str:
         self.tags.append(tag)
         return payload(f"{tag}-{self.suffix}", slashless=slashless)
+
+
+def gateway_writes(localgateway) -> list[str]:
+    """The writes the local gateway has seen (``METHOD path``): what a request that must change nothing must not add."""
+    return [f"{r['method']} {r['path']}" for r in localgateway.requests_seen() if r["method"] in WRITES]
 
 
 def create_hostile_data(gw: httpx.Client) -> HostileData:

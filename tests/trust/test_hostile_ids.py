@@ -19,13 +19,12 @@ from django.urls import reverse
 from apps.core.roles import Role
 from tests.console.assistants.test_chat_relay import login_http
 
-from .hostile import create_hostile_data
+from .hostile import create_hostile_data, gateway_writes
 from .matrix import PUBLIC, console_url_patterns
 from .test_role_matrix import MISSING_ID, SAMPLE_KWARGS
 
 pytestmark = pytest.mark.django_db
 
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = [Role.VIEWER, Role.SUPPORT, Role.OPERATOR, Role.ADMIN]
 # As an attacker's client sends them: raw in the path, not normalised by a browser.
 HOSTILE_IDS = [
@@ -67,17 +66,7 @@ ROUTES = sorted(
 def real_ids(localgateway) -> dict[str, str]:
     """Objects that exist, for the ids that are not under attack, so a request gets as far as it can."""
     with localgateway.client() as gw:
-        data = create_hostile_data(gw)
-    return {
-        "board_id": data.board_id,
-        "item_id": data.item_id,
-        "field_id": data.field_id,
-        "folder_id": data.folder_id,
-        "file_id": data.file_id,
-        "assistant_id": data.assistant_id,
-        "flow_id": data.flow_id,
-        "run_id": data.run_id,
-    }
+        return create_hostile_data(gw).ids()
 
 
 def _object_paths(ids: dict[str, str]) -> list[str]:
@@ -119,13 +108,9 @@ def hostile_urls(name: str, ids: dict[str, str], spare_user_id: int) -> list[str
     return urls
 
 
-def _gateway_writes(localgateway) -> list[str]:
-    return [f"{r['method']} {r['path']}" for r in localgateway.requests_seen() if r["method"] in WRITES]
-
-
 def _writes_to_other_objects(localgateway) -> list[str]:
     """Gateway writes other than to the object that does not exist (which the gateway answers 404)."""
-    return [write for write in _gateway_writes(localgateway) if "b" * 128 not in write]
+    return [write for write in gateway_writes(localgateway) if "b" * 128 not in write]
 
 
 @pytest.mark.parametrize("name", ROUTES)
@@ -177,7 +162,7 @@ def test_support_cannot_delete_a_board_through_an_item_id_of_dot_dot(hostile, lo
     response = client.post(f"/boards/{board['id']}/items/{hostile}/delete/")
 
     assert response.status_code == 404
-    assert _gateway_writes(localgateway) == []
+    assert gateway_writes(localgateway) == []
     with localgateway.client() as gw:
         assert gw.get(f"/data-board/boards/{board['id']}").status_code == 200
     assert not AuditEvent.objects.filter(outcome=AuditEvent.Outcome.SUCCESS).exists()
@@ -200,7 +185,7 @@ def test_a_real_item_delete_records_the_item_really_deleted(localgateway):
 
     assert client.post(f"/boards/{board['id']}/items/{item['id']}/delete/").status_code == 302
 
-    assert _gateway_writes(localgateway) == [f"DELETE /data-board/boards/{board['id']}/items/{item['id']}"]
+    assert gateway_writes(localgateway) == [f"DELETE /data-board/boards/{board['id']}/items/{item['id']}"]
     event = AuditEvent.objects.get(action="item.delete")
     assert (event.target_id, event.outcome, event.changes["board_id"]) == (
         item["id"],

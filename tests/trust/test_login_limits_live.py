@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
-from tests.support import ROOT, free_port, wait_for
+from tests.support import manage, start_uvicorn, terminate
 
 PER_USER = 5
 PER_ADDRESS = 8
@@ -67,29 +65,14 @@ def _started(work: Path, localgateway, database_url: str):
         "CONSOLE_LOGIN_FAILURES_PER_ADDRESS": str(PER_ADDRESS),
     }
     env.pop("CONSOLE_TRUSTED_PROXIES", None)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    manage(env, "migrate", "--no-input", "-v", "0")
     script = "from django.contrib.auth.models import User\nUser.objects.create_user('target', password='right-pw-1')\n"
-    subprocess.run([*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True)
-    port = free_port()
-    log = (work / "console.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "imbrace_console.asgi:application", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    manage(env, "shell", "-c", script)
+    process, url = start_uvicorn(env, work / "console.log", workers=2, access_log=True)
     try:
-        wait_for(f"{url}/login/", process=process, timeout=60)
         yield url, database_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        terminate(process)
 
 
 def _prepared_client(url: str) -> tuple[httpx.Client, str]:

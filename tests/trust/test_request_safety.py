@@ -7,13 +7,12 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from .hostile import create_hostile_data
+from .hostile import create_hostile_data, gateway_writes
 from .matrix import MATRIX, PUBLIC, console_url_patterns
 from .test_role_matrix import _url
 
 pytestmark = pytest.mark.django_db
 
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NAMES = sorted({name for name, _ in console_url_patterns()} - PUBLIC)
 # Reads that are recorded in the audit log on purpose: a whole board's data leaving the console.
 AUDITED_READS = {"boards-export"}
@@ -25,17 +24,7 @@ POST_URLS = [name for name in NAMES if "POST" in MATRIX.get(name, {})]
 def real_ids(localgateway) -> dict[str, str]:
     """Ids of objects that exist, so a GET reaches as far into each view as it can."""
     with localgateway.client() as gw:
-        data = create_hostile_data(gw)
-    return {
-        "board_id": data.board_id,
-        "item_id": data.item_id,
-        "field_id": data.field_id,
-        "folder_id": data.folder_id,
-        "file_id": data.file_id,
-        "assistant_id": data.assistant_id,
-        "flow_id": data.flow_id,
-        "run_id": data.run_id,
-    }
+        return create_hostile_data(gw).ids()
 
 
 @pytest.fixture
@@ -43,10 +32,6 @@ def admin_user():
     user = User.objects.create_user("safety-admin", password="pw")
     user.groups.add(Group.objects.get(name="Admin"))
     return user
-
-
-def _gateway_writes(localgateway) -> list[str]:
-    return [f"{r['method']} {r['path']}" for r in localgateway.requests_seen() if r["method"] in WRITES]
 
 
 @pytest.mark.parametrize("name", GET_URLS)
@@ -62,7 +47,7 @@ def test_get_changes_nothing_on_the_gateway_or_in_the_console(name, admin_user, 
         client.get(url)
         client.get(url, headers={"HX-Request": "true"})
 
-    assert _gateway_writes(localgateway) == []
+    assert gateway_writes(localgateway) == []
     if name not in AUDITED_READS:
         assert AuditEvent.objects.count() == events
     assert list(User.objects.values_list("pk", "is_active", "password")) == users
@@ -82,7 +67,7 @@ def test_post_without_a_csrf_token_is_refused_before_anything_happens(name, htmx
 
     assert response.status_code == 403
     assert "CSRF" in response.text or "Forbidden" in response.text
-    assert _gateway_writes(localgateway) == []
+    assert gateway_writes(localgateway) == []
     assert AuditEvent.objects.count() == 0
 
 

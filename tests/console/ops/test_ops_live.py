@@ -18,7 +18,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support import ROLE_PASSWORDS, ROOT, free_port, wait_for
+from tests.support import ROLE_PASSWORDS, ROOT, start_live_console
 
 TYPED_PASSWORD = "typed-secret-9f3c1e77"
 
@@ -28,49 +28,12 @@ def json_console(localgateway, tmp_path_factory):
     work = tmp_path_factory.mktemp("ops-live")
     metrics_dir = work / "metrics"
     metrics_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "imbrace_console.settings.base",
-        "CONSOLE_DB_PATH": str(work / "console.sqlite3"),
-        "CONSOLE_STATIC_ROOT": str(work / "static"),
-        "IMBRACE_BASE_URL": localgateway.base_url,
-        "IMBRACE_API_KEY": localgateway.api_key,
-        "LOG_FORMAT": "json",
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-        "CONSOLE_LOGIN_FAILURES_PER_ADDRESS": "1000",
-    }
-    env.pop("DATABASE_URL", None)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-    script = (
-        "from django.contrib.auth.models import Group, User\n"
-        f"user = User.objects.create_user('viewer', password={ROLE_PASSWORDS['viewer']!r})\n"
-        "user.groups.add(Group.objects.get(name='Viewer'))\n"
-    )
-    subprocess.run([*manage, "shell", "-c", script], cwd=ROOT, env=env, check=True)
-    log_path = work / "console.log"
-    port = free_port()
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "uvicorn", "imbrace_console.asgi:application"),
-                *("--port", str(port), "--workers", "2", "--no-access-log"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    extra_env = {"LOG_FORMAT": "json", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    console = start_live_console(work, localgateway, extra_env=extra_env, workers=2)
     try:
-        wait_for(f"{url}/healthz", process=process, timeout=60)
-        yield url, log_path
+        yield console.url, console.log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        console.stop()
 
 
 def _samples(url: str, name: str) -> dict[tuple, float]:
