@@ -22,6 +22,14 @@ from .store import (
 from .validation import error, generated_instructions, json_body, not_found, org, validate_app, validate_assistant
 
 
+def _requested(request: Request) -> dict:
+    """The assistant the path names, in the caller's organization; the service's 404 when there is none."""
+    row = load(org(request), request.path_params["assistant_id"])
+    if row is None:
+        raise not_found()
+    return row
+
+
 async def app_create(request: Request) -> JSONResponse:
     body = validate_app(await json_body(request))
     row = new_row(org(request), body, mode="advanced")
@@ -40,9 +48,7 @@ async def assistant_create(request: Request) -> JSONResponse:
 
 async def app_replace(request: Request) -> JSONResponse:
     body = validate_app(await json_body(request))
-    row = load(org(request), request.path_params["assistant_id"])
-    if row is None:
-        raise not_found()
+    row = _requested(request)
     _replace(row, body)
     save(row)
     return JSONResponse(written(row))
@@ -50,9 +56,7 @@ async def app_replace(request: Request) -> JSONResponse:
 
 async def assistant_update(request: Request) -> JSONResponse:
     body = validate_assistant(await json_body(request))
-    row = load(org(request), request.path_params["assistant_id"])
-    if row is None:
-        raise not_found()
+    row = _requested(request)
     partial(org(request), row, body)
     save(row)
     return JSONResponse(written(row))
@@ -60,9 +64,7 @@ async def assistant_update(request: Request) -> JSONResponse:
 
 async def instructions_update(request: Request) -> JSONResponse:
     body = await json_body(request)
-    row = load(org(request), request.path_params["assistant_id"])
-    if row is None:
-        raise not_found()
+    row = _requested(request)
     value = body.get("instructions") if isinstance(body, dict) else None
     if not value or not isinstance(value, str):
         raise error("400: core_task is required")
@@ -104,9 +106,7 @@ async def agents(request: Request) -> JSONResponse:
 
 
 async def assistant_delete(request: Request) -> JSONResponse:
-    row = load(org(request), request.path_params["assistant_id"])
-    if row is None:
-        raise not_found()
+    row = _requested(request)
     row["deleted_at"] = db.now_iso()
     save(row)
     return JSONResponse({"id": row["id"], "object": "assistant.deleted", "deleted": True})

@@ -31,13 +31,18 @@ def _require_field(fields: list[dict], field_id: str) -> dict:
     raise _error(404, f"Field {field_id} not found in board")
 
 
-async def create_field(request: Request) -> Response:
+async def _field_request(request: Request, spec) -> tuple:
+    """The board the path names, the request's field body checked against ``spec`` (zod's 400), the board's fields."""
     row = require_board(org(request), request.path_params["board_id"])
     body = await json_body(request)
-    issues = check_field(body, [], FIELD_SPEC)
+    issues = check_field(body, [], spec)
     if issues:
         raise zod(issues)
-    fields = db.loads(row["fields"]) or []
+    return row, body, db.loads(row["fields"]) or []
+
+
+async def create_field(request: Request) -> Response:
+    row, body, fields = await _field_request(request, FIELD_SPEC)
     if not body["name"].strip():
         raise _error(400, "Field name cannot be empty")
     if name_taken(fields, body["name"]):
@@ -60,12 +65,7 @@ async def get_field(request: Request) -> Response:
 
 
 async def update_field(request: Request) -> Response:
-    row = require_board(org(request), request.path_params["board_id"])
-    body = await json_body(request)
-    issues = check_field(body, [], FIELD_UPDATE_SPEC)
-    if issues:
-        raise zod(issues)
-    fields = db.loads(row["fields"]) or []
+    row, body, fields = await _field_request(request, FIELD_UPDATE_SPEC)
     field = _require_field(fields, request.path_params["field_id"])
     if "name" in body:
         if not body["name"].strip():

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from ... import db
 from .errors import invalid_operation, not_found, schema_error
 from .operations import flow_operation
-from .paging import multi, page_limit, seek
+from .paging import multi, page_limit, seek_response, status_filter, where_in
 from .principals import principal_of
 from .run_store import background
 from .schema import AP_ID, DELETE_DELAY, FLOW_OPERATIONS, FLOW_STATUSES
@@ -32,12 +32,7 @@ async def flow_list(request: Request) -> JSONResponse:
     project_id, _ = principal_of(request)
     limit = page_limit(request)
     where, params = ["project_id = ?", "operation_status != 'DELETING'"], [project_id]
-    statuses = multi(request, "status")
-    if any(status not in FLOW_STATUSES for status in statuses):
-        raise schema_error("querystring/status/0 must be equal to one of the allowed values")
-    if statuses:
-        where.append(f"status IN ({','.join('?' * len(statuses))})")
-        params.extend(statuses)
+    where_in(where, params, "status", status_filter(request, FLOW_STATUSES))
     name = request.query_params.get("name")
     if name:
         where.append("LOWER(display_name) LIKE ? ESCAPE '\\'")
@@ -49,32 +44,22 @@ async def flow_list(request: Request) -> JSONResponse:
     elif folder_id:
         where.append("folder_id = ?")
         params.append(folder_id)
-    external_ids = multi(request, "externalIds")
-    if external_ids:
-        where.append(f"external_id IN ({','.join('?' * len(external_ids))})")
-        params.extend(external_ids)
+    where_in(where, params, "external_id", multi(request, "externalIds"))
     version_state = request.query_params.get("versionState", "DRAFT")
     if version_state not in ("DRAFT", "LOCKED"):
         raise schema_error("querystring/versionState must be equal to one of the allowed values")
-    page = seek(
-        table="ap_flows",
-        where=" AND ".join(where),
-        params=params,
-        order="updated",
-        limit=limit,
-        cursor=request.query_params.get("cursor"),
-    )
-    rows, next_cursor, previous_cursor = page
-    data = []
-    for row in rows:
-        flow = dict(row)
+
+    def as_json(flow: dict) -> dict:
         version = None
         if version_state == "LOCKED":
             if not flow["published_version_id"]:
                 raise not_found("FlowVersion", flow["id"])
             version = version_row(flow["published_version_id"])
-        data.append(flow_json(flow, version))
-    return JSONResponse({"data": data, "next": next_cursor, "previous": previous_cursor})
+        return flow_json(flow, version)
+
+    return seek_response(
+        request, table="ap_flows", where=where, params=params, order="updated", limit=limit, as_json=as_json
+    )
 
 
 async def flow_count(request: Request) -> JSONResponse:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Collection
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from ... import db
 from .errors import schema_error
@@ -73,6 +75,33 @@ def page_limit(request: Request) -> int:
     if not 1 <= limit <= 1000:
         raise schema_error("querystring/limit must be between 1 and 1000")
     return limit
+
+
+def where_in(where: list[str], params: list, column: str, values: list[str]) -> None:
+    """Add ``column IN (values)`` to a list's conditions, when the filter has values."""
+    if values:
+        where.append(f"{column} IN ({','.join('?' * len(values))})")
+        params.extend(values)
+
+
+def status_filter(request: Request, allowed: Collection[str]) -> list[str]:
+    """The list's ``status`` values; one the engine does not know is refused as typebox refuses it."""
+    statuses = multi(request, "status")
+    if any(status not in allowed for status in statuses):
+        raise schema_error("querystring/status/0 must be equal to one of the allowed values")
+    return statuses
+
+
+def seek_response(
+    request: Request, *, table: str, where: list[str], params: list, order: str, limit: int, as_json: Callable
+) -> JSONResponse:
+    """One SeekPage of ``table`` from the request's ``cursor``: ``{data, next, previous}``, each row ``as_json``."""
+    cursor = request.query_params.get("cursor")
+    rows, next_cursor, previous_cursor = seek(
+        table=table, where=" AND ".join(where), params=params, order=order, limit=limit, cursor=cursor
+    )
+    data = [as_json(dict(row)) for row in rows]
+    return JSONResponse({"data": data, "next": next_cursor, "previous": previous_cursor})
 
 
 def multi(request: Request, name: str) -> list[str]:

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse
 
 from ... import db
 from .errors import ap_error, schema_error
-from .paging import multi, page_limit, seek
+from .paging import multi, page_limit, seek_response, status_filter, where_in
 from .principals import principal_of
 from .run_store import run_json
 from .schema import AP_ID, RUN_STATUSES
@@ -17,16 +17,9 @@ async def run_list(request: Request) -> JSONResponse:
     project_id, _ = principal_of(request)
     limit = page_limit(request)
     where, params = ["project_id = ?", "environment = 'PRODUCTION'"], [project_id]
-    for column, values in (("flow_id", multi(request, "flowId")), ("id", multi(request, "flowRunIds"))):
-        if values:
-            where.append(f"{column} IN ({','.join('?' * len(values))})")
-            params.extend(values)
-    statuses = multi(request, "status")
-    if any(status not in RUN_STATUSES for status in statuses):
-        raise schema_error("querystring/status/0 must be equal to one of the allowed values")
-    if statuses:
-        where.append(f"status IN ({','.join('?' * len(statuses))})")
-        params.extend(statuses)
+    where_in(where, params, "flow_id", multi(request, "flowId"))
+    where_in(where, params, "id", multi(request, "flowRunIds"))
+    where_in(where, params, "status", status_filter(request, RUN_STATUSES))
     for name, operator in (("createdAfter", ">="), ("createdBefore", "<=")):
         value = request.query_params.get(name)
         if value:
@@ -36,17 +29,15 @@ async def run_list(request: Request) -> JSONResponse:
     if failed_step:
         where.append("json_extract(failed_step, '$.name') = ?")
         params.append(failed_step)
-    page = seek(
+    return seek_response(
+        request,
         table="ap_flow_runs",
-        where=" AND ".join(where),
+        where=where,
         params=params,
         order="created",
         limit=limit,
-        cursor=request.query_params.get("cursor"),
+        as_json=lambda run: run_json(run, with_steps=False),
     )
-    rows, next_cursor, previous_cursor = page
-    data = [run_json(dict(row), with_steps=False) for row in rows]
-    return JSONResponse({"data": data, "next": next_cursor, "previous": previous_cursor})
 
 
 async def run_get(request: Request) -> JSONResponse:

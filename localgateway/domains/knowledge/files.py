@@ -24,7 +24,7 @@ from .file_store import (
 )
 from .folders import FILE_SORTS, _int, remove_stored
 from .multipart import StreamedForm, UploadTooLarge
-from .responses import _org, crash, fail, json_body, ok
+from .responses import _org, crash, fail, found, json_body, ok
 from .text import extract_text, mime_type
 
 
@@ -137,9 +137,7 @@ async def file_search(request: Request) -> JSONResponse:
 
 
 async def file_get(request: Request) -> JSONResponse:
-    row = file_row(request.path_params["file_id"], _org(request))
-    if row is None:
-        raise fail("File not found", 404)
+    row = found(file_row(request.path_params["file_id"], _org(request)), "File")
     data = file_json(row)
     # Not a signed URL: the gateway's public, credential-free file route, which never expires
     # [DB src/presentation/controllers/file.controller.ts L295, src/core/services/file.service.ts L582].
@@ -155,9 +153,7 @@ async def file_download(request: Request) -> Response:
     download]; the file's ``presigned_url`` still serves it.
     """
     config: Config = request.app.state.config
-    row = file_row(request.path_params["file_id"], _org(request))
-    if row is None:
-        raise fail("File not found", 404)
+    row = found(file_row(request.path_params["file_id"], _org(request)), "File")
     path = stored_path(config, row["id"])
     if not path.exists():
         raise fail("File not found", 404)
@@ -172,9 +168,7 @@ async def file_download(request: Request) -> Response:
 
 async def file_update(request: Request) -> JSONResponse:
     org = _org(request)
-    row = file_row(request.path_params["file_id"], org)
-    if row is None:
-        raise fail("File not found", 404)
+    row = found(file_row(request.path_params["file_id"], org), "File")
     body = await json_body(request)
     changes: dict[str, Any] = {}
     if isinstance(body.get("name"), str) and body["name"].strip():

@@ -21,7 +21,7 @@ from .folder_store import (
     folders_json,
     recursive_counts,
 )
-from .responses import _org, crash, fail, json_body, ok
+from .responses import _org, crash, fail, found, json_body, ok
 from .schema import FOLDER_COLUMNS, FOLDER_ID
 
 
@@ -85,9 +85,7 @@ def _int(value: str | None, default: int) -> int:
 
 async def folder_get(request: Request) -> JSONResponse:
     org = _org(request)
-    row = folder_row(request.path_params["folder_id"], org)
-    if row is None:
-        raise fail("Folder not found", 404)
+    row = found(folder_row(request.path_params["folder_id"], org), "Folder")
     recursive = _truthy(request.query_params.get("recursive"))
     counts = recursive_counts(org)
     data = {
@@ -103,9 +101,7 @@ FILE_SORTS = {"name", "created_at", "updated_at", "file_size", "file_type"}
 
 async def folder_contents(request: Request) -> JSONResponse:
     org = _org(request)
-    row = folder_row(request.path_params["folder_id"], org)
-    if row is None:
-        raise fail("Folder not found", 404)
+    row = found(folder_row(request.path_params["folder_id"], org), "Folder")
     params = request.query_params
     recursive = _truthy(params.get("recursive"))
     query = params.get("q") or None
@@ -186,10 +182,7 @@ async def folder_subfolders_many(request: Request) -> JSONResponse:
 
 
 async def folder_update(request: Request) -> JSONResponse:
-    org = _org(request)
-    row = folder_row(request.path_params["folder_id"], org)
-    if row is None:
-        raise fail("Folder not found", 404)
+    row = found(folder_row(request.path_params["folder_id"], _org(request)), "Folder")
     body = await json_body(request)
     changes = {column: column_value(column, body[column]) for column in FOLDER_COLUMNS if column in body}
     if "name" in changes:
@@ -209,10 +202,7 @@ async def folder_update(request: Request) -> JSONResponse:
 
 
 async def folder_sync(request: Request) -> JSONResponse:
-    org = _org(request)
-    row = folder_row(request.path_params["folder_id"], org)
-    if row is None:
-        raise fail("Folder not found", 404)
+    row = found(folder_row(request.path_params["folder_id"], _org(request)), "Folder")
     body = await json_body(request)
     if not isinstance(body.get("is_sync_enabled"), bool):
         raise fail("is_sync_enabled must be a boolean", 400)

@@ -19,6 +19,13 @@ def fail(message: str, status: int) -> ApiError:
     return ApiError(status, {"success": False, "message": message, "data": None})
 
 
+def found(row, kind: str):
+    """``row``, or the service's 404 ``"<kind> not found"`` when there is none (a missing file or folder)."""
+    if row is None:
+        raise fail(f"{kind} not found", 404)
+    return row
+
+
 def crash(message: str, code: str | None = "50000") -> ApiError:
     error: dict[str, Any] = {"message": message}
     if code:
