@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,9 +21,9 @@ from .file_store import (
     parse_tags,
     stored_path,
 )
-from .folders import FILE_SORTS, _int, remove_stored
+from .folders import FILE_SORTS, _int, _search_limited, remove_stored
 from .multipart import StreamedForm, UploadTooLarge
-from .responses import _org, crash, fail, found, json_body, ok
+from .responses import _org, crash, delete_ids, fail, found, json_body, ok, search_pattern
 from .text import extract_text, mime_type
 
 
@@ -119,20 +118,14 @@ async def file_search(request: Request) -> JSONResponse:
     See docs/contract/data-board.md#knowledge-files.
     """
     org = _org(request)
-    query = request.query_params.get("q") or ""
-    try:
-        pattern = re.compile(query, re.IGNORECASE)
-    except re.error as exc:
-        raise crash(f"Invalid regular expression: {exc}") from exc
+    pattern = search_pattern(request)
     rows = (
         db.conn()
         .execute("SELECT * FROM kh_files WHERE organization_id = ? ORDER BY created_at DESC, id", (org,))
         .fetchall()
     )
     matches = [row for row in rows if pattern.search(row["name"])]
-    limit = _int(request.query_params.get("limit"), 0)
-    if limit > 0:
-        matches = matches[:limit]
+    matches = _search_limited(request, matches)
     return ok("Files searched successfully", [file_json(row) for row in matches])
 
 
@@ -188,10 +181,7 @@ async def file_update(request: Request) -> JSONResponse:
 
 
 async def file_delete(request: Request) -> JSONResponse:
-    body = await json_body(request)
-    ids = body.get("ids")
-    if not isinstance(ids, list) or not ids:
-        raise fail("ids array is required and must not be empty", 400)
+    ids = await delete_ids(request)
     org = _org(request)
     rows = [row for row in (file_row(str(fid), org) for fid in ids) if row is not None]
     if rows:

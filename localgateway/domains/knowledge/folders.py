@@ -21,7 +21,7 @@ from .folder_store import (
     folders_json,
     recursive_counts,
 )
-from .responses import _org, crash, fail, found, json_body, ok
+from .responses import _org, crash, delete_ids, fail, found, json_body, ok, search_pattern
 from .schema import FOLDER_COLUMNS, FOLDER_ID
 
 
@@ -45,21 +45,14 @@ async def folder_list(request: Request) -> JSONResponse:
 
 async def folder_search(request: Request) -> JSONResponse:
     org = _org(request)
-    query = request.query_params.get("q") or ""
-    try:
-        pattern = re.compile(query, re.IGNORECASE)
-    except re.error as exc:
-        raise crash(f"Invalid regular expression: {exc}") from exc
+    pattern = search_pattern(request)
     rows = []
     for row in folder_rows(org):
         tags = db.loads(row["tags"]) or []
         haystacks = [row["name"], row["description"] or "", *(str(tag) for tag in tags if tag is not None)]
         if any(pattern.search(text) for text in haystacks):
             rows.append(row)
-    limit = _int(request.query_params.get("limit"), 0)
-    if limit > 0:
-        rows = rows[:limit]
-    return ok("Folders searched successfully", folders_json(rows, org))
+    return ok("Folders searched successfully", folders_json(_search_limited(request, rows), org))
 
 
 def _subfolders(folder_id: str, recursive: bool) -> list:
@@ -74,6 +67,12 @@ def _subfolders(folder_id: str, recursive: bool) -> list:
 
 def _truthy(value: str | None) -> bool:
     return (value or "").lower() in ("true", "1", "yes")
+
+
+def _search_limited(request: Request, rows: list) -> list:
+    """A search's matches, the first ``limit`` of them when the query sets one (none or 0: all)."""
+    limit = _int(request.query_params.get("limit"), 0)
+    return rows[:limit] if limit > 0 else rows
 
 
 def _int(value: str | None, default: int) -> int:
@@ -236,10 +235,7 @@ def remove_stored(paths: list[Path]) -> None:
 
 
 async def folder_delete(request: Request) -> JSONResponse:
-    body = await json_body(request)
-    ids = body.get("ids")
-    if not isinstance(ids, list) or not ids:
-        raise fail("ids array is required and must not be empty", 400)
+    ids = await delete_ids(request)
     org = _org(request)
     roots = [row["id"] for row in (folder_row(str(fid), org) for fid in ids) if row is not None]
     all_ids = descendant_ids(roots)

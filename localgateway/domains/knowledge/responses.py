@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -24,6 +25,22 @@ def found(row, kind: str):
     if row is None:
         raise fail(f"{kind} not found", 404)
     return row
+
+
+async def delete_ids(request: Request) -> list:
+    """The ``ids`` of a delete; none, or not a list, is the service's 400."""
+    ids = (await json_body(request)).get("ids")
+    if not isinstance(ids, list) or not ids:
+        raise fail("ids array is required and must not be empty", 400)
+    return ids
+
+
+def search_pattern(request: Request) -> re.Pattern:
+    """A search's ``q`` as the service reads it: a case-insensitive regex; an invalid one is its 500."""
+    try:
+        return re.compile(request.query_params.get("q") or "", re.IGNORECASE)
+    except re.error as exc:
+        raise crash(f"Invalid regular expression: {exc}") from exc
 
 
 def crash(message: str, code: str | None = "50000") -> ApiError:
