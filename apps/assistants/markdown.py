@@ -8,7 +8,7 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+markdown_engine = _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
 
@@ -21,9 +21,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "ol": {"start"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def markdown_render(text: str) -> SafeString:
-    """``text`` as sanitized HTML. Links get ``rel="noopener noreferrer nofollow"``."""
-    rendered = _markdown.render(text or "")
+def sanitize(rendered: str) -> SafeString:
+    """markdown-it's HTML through nh3's allow-list. Links get ``rel="noopener noreferrer nofollow"``."""
     cleaned = nh3.clean(
         rendered,
         tags=ALLOWED_TAGS,
@@ -32,6 +31,11 @@ def markdown_render(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 - nh3 output is allow-listed HTML
+
+
+def markdown_render(text: str) -> SafeString:
+    """``text`` as sanitized HTML (``sanitize``)."""
+    return sanitize(_markdown.render(text or ""))
 
 
 def plain_render(text: str) -> SafeString:

@@ -1,6 +1,8 @@
 // Chat: the message form is posted with fetch, and its response is the answer as it streams in
 // (server-sent events: "turn", or "answer" for a retry, with the markup to fill in; then "tool",
-// "block", "delta" and "failure" into their places, "interrupted" (a restart cut the answer off: its
+// "block" (finished Markdown blocks, added), "delta" (the block being written, rendered, replacing
+// the one before), "more" (plain text added after a long open block) and "failure" into their
+// places, "interrupted" (a restart cut the answer off: its
 // note and Retry replace Stop), and "done"). Stop ends that request (the console then closes its
 // request to the gateway) and shows Retry; so does a lost connection. Also: Enter
 // sends, Send waits for the answer in progress, and the newest answer stays in view.
@@ -8,7 +10,13 @@
 (function () {
   "use strict";
 
-  var TARGETS = { tool: "chat-tools-", block: "chat-blocks-", delta: "chat-tail-", failure: "chat-status-" };
+  // event -> [id prefix of the element it changes, how]
+  var TARGETS = {
+    tool: ["chat-tools-", "innerHTML"],
+    block: ["chat-blocks-", "beforeend"],
+    delta: ["chat-tail-", "innerHTML"],
+    failure: ["chat-status-", "innerHTML"]
+  };
   var requests = new WeakMap(); // a turn's .chat-stream element -> the AbortController of its request
 
   function csrfToken() {
@@ -115,9 +123,21 @@
         } else if (name === "done") {
           done = true;
           if (stream) stream.remove();
+        } else if (name === "more") {
+          // Plain text after a long open block, until it is rendered again: kept in one span.
+          var tail = document.getElementById("chat-tail-" + token);
+          if (tail) {
+            var more = tail.querySelector(":scope > .chat-more");
+            if (!more) {
+              more = document.createElement("span");
+              more.className = "chat-more";
+              tail.appendChild(more);
+            }
+            more.insertAdjacentHTML("beforeend", data);
+          }
         } else if (TARGETS[name]) {
-          var target = document.getElementById(TARGETS[name] + token);
-          if (target) htmx.swap(target, data, { swapStyle: "innerHTML" });
+          var target = document.getElementById(TARGETS[name][0] + token);
+          if (target) htmx.swap(target, data, { swapStyle: TARGETS[name][1] });
         }
         refresh();
       });

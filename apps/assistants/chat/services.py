@@ -3,8 +3,9 @@
 ``chat_relay`` sends one user message to ``POST /ai-agent/v2/chat`` (only the
 new message: the gateway keeps the history by the conversation's id) and turns
 what comes back into a few kinds of ``RelayEvent`` as it arrives: the tool
-calls so far, the finished Markdown blocks, the paragraph still being written,
-a failure, a keepalive during silence, and the end. Leaving the generator
+calls so far, the Markdown blocks just finished and the block still being
+written, each rendered to sanitized HTML (``streaming``; in a worker thread
+when the work is not small), a failure, a keepalive during silence, and the end. Leaving the generator
 (the browser went away or pressed Stop) leaves the ``async with`` and so
 closes the upstream request at once. When the worker is shutting down
 (``drain``), an answer still open after the grace period is cut off the same
@@ -44,13 +45,13 @@ from imbrace_console.gateway import (
 from ..models import ChatTurn, Conversation
 from . import drain
 from .selectors import ToolCallView
+from .streaming import MarkdownStream
 
 SUCCESS = AuditEvent.Outcome.SUCCESS
 logger = logging.getLogger(__name__)
 TURN_RETENTION = timedelta(days=1)
 TURN_CLEANUP_INTERVAL = timedelta(minutes=10)
 TITLE_LENGTH = 80
-FENCE = "```"
 UNSAVED = "The console could not save this message. Send it again."
 _END: Any = object()  # what an exhausted upstream iterator gives in _chunks_with_keepalive
 _CUT: Any = object()  # what _chunks_with_keepalive gives, last, when its ``until`` came first
@@ -62,7 +63,9 @@ class RelayEvent:
     """One step of a relayed answer.
 
     ``kind``: ``begin`` (first: the message is on its way; show the question),
-    ``tools``, ``blocks`` (the finished Markdown), ``tail`` (text still arriving),
+    ``tools``, ``blocks`` (Markdown blocks just finished, to add), ``tail`` (the block
+    still arriving, to replace the one before), ``more`` (plain text to add after
+    the tail, for a long tail: see ``streaming``), each with its sanitized ``html``,
     ``failure``, ``interrupted`` (the worker is shutting down: cut off, the answer
     so far kept), ``keepalive`` or ``done`` (always last).
     """
@@ -71,6 +74,7 @@ class RelayEvent:
     text: str = ""
     tools: tuple[ToolCallView, ...] = ()
     retry: bool = True  # whether a failure can be retried (the message was saved)
+    html: str = ""
 
 
 def _title(text: str) -> str:
@@ -162,12 +166,7 @@ async def conversation_delete(*, actor, conversation: Conversation) -> None:
     await conversation.adelete()
 
 
-def _split_finished(text: str) -> tuple[str, str]:
-    """(finished Markdown blocks, paragraph still being written): cut at the last blank line outside a fence."""
-    cut = text.rfind("\n\n")
-    while cut > 0 and text.count(FENCE, 0, cut) % 2:
-        cut = text.rfind("\n\n", 0, cut)
-    return (text[:cut], text[cut + 2 :]) if cut > 0 else ("", text)
+_UPDATE_KINDS = {"block": "blocks", "open": "tail", "more": "more"}
 
 
 @dataclass
@@ -179,8 +178,8 @@ class _Answer:
     error: str = ""
     finished: bool = False
     tools_changed: bool = False
-    sent_blocks: str = ""
-    sent_tail: str = ""
+    text_changed: bool = False
+    markdown: MarkdownStream = field(default_factory=MarkdownStream)
 
     @property
     def text(self) -> str:
@@ -195,6 +194,7 @@ class _Answer:
         elif kind == "text-delta":
             key = str(part.get("id"))
             self.texts[key] = self.texts.get(key, "") + str(part.get("delta") or "")
+            self.text_changed = True
         elif kind == "error":
             self.error = str(part.get("errorText") or part.get("error") or "The assistant failed to answer.")
         elif kind == "finish":
@@ -223,19 +223,23 @@ class _Answer:
                 tool.error_text = str(part.get("errorText") or "")
                 self.tools_changed = True
 
-    def changes(self, *, final: bool = False) -> list[RelayEvent]:
-        """The events that bring the browser up to date (the whole text as blocks when ``final``)."""
+    async def changes(self, *, final: bool = False) -> list[RelayEvent]:
+        """The events that bring the browser up to date (the rest of the text as blocks when ``final``).
+
+        Markdown costs up to seconds on hostile text: more than a little is rendered in a worker thread.
+        """
         events = []
         if self.tools_changed:
             events.append(RelayEvent("tools", tools=tuple(self.tools.values())))
             self.tools_changed = False
-        blocks, tail = (self.text, "") if final else _split_finished(self.text)
-        if blocks != self.sent_blocks:
-            events.append(RelayEvent("blocks", text=blocks))
-            self.sent_blocks = blocks
-        if tail != self.sent_tail:
-            events.append(RelayEvent("tail", text=tail))
-            self.sent_tail = tail
+        if self.text_changed or final:
+            self.text_changed = False
+            text = self.text
+            if self.markdown.cheap(text):
+                updates = self.markdown.update(text, final=final)
+            else:
+                updates = await sync_to_async(self.markdown.update, thread_sensitive=False)(text, final=final)
+            events.extend(RelayEvent(_UPDATE_KINDS[item.kind], text=item.text, html=item.html) for item in updates)
         return events
 
 
@@ -451,6 +455,7 @@ async def chat_relay(
                 silent = 0.0
                 if plain:  # a non-streaming assistant: the whole reply as one text body
                     answer.texts["0"] = answer.texts.get("0", "") + chunk.decode("utf-8", errors="replace")
+                    answer.text_changed = True
                 else:
                     part = _sse_part(chunk)
                     if part == "[DONE]":
@@ -458,7 +463,7 @@ async def chat_relay(
                     elif part is not None:
                         answer.apply(part)
                         ended = bool(answer.error)
-                events = answer.changes()
+                events = await answer.changes()
                 for event in events:
                     yield event
                 if events and recorded is None:
@@ -478,7 +483,7 @@ async def chat_relay(
             return
         if plain and not interrupted:
             ended = True
-        for event in answer.changes(final=True):
+        for event in await answer.changes(final=True):
             yield event
         if interrupted:
             yield RelayEvent("interrupted")

@@ -6,9 +6,10 @@ nothing of its configuration. Conversations are private to their console user.
 Sending a message (``static/js/chat.js`` posts the form asking for
 ``text/event-stream``) answers with one stream: first a ``turn`` event, the
 markup of the question and of the answer to fill in; then the gateway's answer
-relayed as it arrives, as small, escaped HTML events: ``tool`` (the tool calls
-so far), ``block`` (the finished part of the answer, as sanitized Markdown),
-``delta`` (the paragraph still being written, as escaped text), ``failure``,
+relayed as it arrives, as small, sanitized HTML events: ``tool`` (the tool calls
+so far), ``block`` (Markdown blocks just finished, to add), ``delta`` (the block
+still being written, rendered, to replace the one before), ``more`` (escaped
+text to add after a long open block, see ``streaming``), ``failure``,
 ``interrupted`` (the worker is restarting: the note and Retry that replace
 Stop) and ``done``, with a ``: keepalive`` comment during long silences. One request
 per message: the first word is not held up by a second request. Retry streams
@@ -34,7 +35,7 @@ from apps.core.roles import Role, role_required
 from apps.ops.metrics import chat_stream_observed
 from imbrace_console.gateway.errors import GatewayNotFound
 
-from ..markdown import markdown_render, plain_render
+from ..markdown import plain_render
 from .forms import ChatMessageForm
 from .selectors import chat_assistant, chat_message_list, chat_turn_exists, conversation_get, conversation_list
 from .services import (
@@ -218,9 +219,11 @@ async def _sse_events(
         elif event.kind == "tools":
             yield _sse("tool", render_to_string("assistants/partials/chat_tools.html", {"tools": event.tools}))
         elif event.kind == "blocks":
-            yield _sse("block", markdown_render(event.text))
+            yield _sse("block", event.html)
         elif event.kind == "tail":
-            yield _sse("delta", plain_render(event.text))
+            yield _sse("delta", event.html)
+        elif event.kind == "more":
+            yield _sse("more", event.html)
         elif event.kind == "failure":
             context = {"message": event.text, "retry_url": retry_url if event.retry else ""}
             html = render_to_string("assistants/partials/chat_failure.html", context)

@@ -69,7 +69,8 @@ def first_and_rest(response) -> tuple[str, list[tuple[str, str]]]:
 
 
 def answer_html(events: list[tuple[str, str]]) -> str:
-    return [data for name, data in events if name == "block"][-1]
+    """The answer as the page shows it at the end: the finished blocks, in order, then an emptied open block."""
+    return "".join(data for name, data in events if name == "block")
 
 
 def conversation_of(response) -> str:
