@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -19,7 +21,7 @@ import pytest
 from tests.chat_helpers import make_assistant, make_folder
 from tests.console.assistants.test_chat_relay import upstream_streams
 from tests.production.conftest import direct
-from tests.production.stack import CONSOLE_UNIT, ENV_EXAMPLE, SITE, env_file, unit_setting
+from tests.production.stack import CONSOLE_UNIT, ENV_EXAMPLE, PRUNE_UNIT, SITE, env_file, unit_commands, unit_setting
 from tests.support import ROOT
 
 # The stack takes a minute to start on a busy 2-core machine (migrations, collectstatic, four workers).
@@ -262,3 +264,38 @@ def test_every_instance_runs_the_units_worker_count(stack):
         assert time.monotonic() < deadline, stack.worker.log()[-2000:]
         time.sleep(0.2)
     assert psutil.pid_exists(stack.nginx.pid)
+
+
+def test_the_prune_unit_deletes_only_what_is_past_retention(stack):
+    old, fresh = "prune-test-old", "prune-test-fresh"
+    stack.manage(
+        "shell",
+        "-c",
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from apps.ops.models import Aggregate\n"
+        "now = timezone.now()\n"
+        f"Aggregate.objects.create(span=60, start=now - timedelta(days=400), kind='gateway', key={old!r})\n"
+        f"Aggregate.objects.create(span=60, start=now, kind='gateway', key={fresh!r})\n",
+    )
+    commands = unit_commands(PRUNE_UNIT)
+    assert [command[2] for command in commands] == ["prune_imports", "prune_db_task_results", "prune_metrics"]
+    for command in commands:
+        ran = subprocess.run(command, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120)
+        assert ran.returncode == 0, (command, ran.stderr[-2000:])
+    left = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from apps.ops.models import Aggregate\n"
+            "print(sorted(Aggregate.objects.filter(key__startswith='prune-test-').values_list('key', flat=True)))",
+        ],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert left.strip().splitlines()[-1] == repr([fresh])  # after the shell's own start-up line
