@@ -67,16 +67,21 @@ run: migrate
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python -m scripts.run
 
+# Two test processes (pytest-xdist; tests/conftest.py keeps each module, and the production stack, in one):
+# the suite mostly waits on servers, so two overlap well on two cores. PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
 # DB=postgres: the suite (less the production-stack tests, which run on PostgreSQL already) against a
 # throw-away PostgreSQL cluster (DATABASE_URL), without the bench.
 test: dev-deps chromium postgresql nginx
 ifeq ($(DB),postgres)
-	$(BIN)/python -m tests.production.postgres -- $(BIN)/python -m pytest -m "not production" $(PYTEST_ARGS)
+	$(BIN)/python -m tests.production.postgres -- $(PYTEST) -m "not production" $(PYTEST_ARGS)
 else ifeq ($(SETTINGS),stock)
 	# Every override of Django switched off (imbrace_console/fastpath/stock.py), in process and in the live consoles.
-	CONSOLE_STOCK_DJANGO=1 $(BIN)/python -m pytest --ds=imbrace_console.settings.stock $(PYTEST_ARGS)
+	CONSOLE_STOCK_DJANGO=1 $(PYTEST) --ds=imbrace_console.settings.stock $(PYTEST_ARGS)
 else
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 	$(BIN)/python -m bench --quick
 endif
 

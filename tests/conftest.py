@@ -94,8 +94,10 @@ def live_console(localgateway, tmp_path_factory) -> LiveConsole:
     console.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module: Playwright's sync API runs an event loop in the main thread while it is
+    open, which the async tests that follow in the same test process cannot share."""
     from playwright.sync_api import expect, sync_playwright
 
     # Assertions wait as long as actions do: on a loaded 2-core machine a page can take seconds.
@@ -122,9 +124,14 @@ def page(browser, request):
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests last: Playwright's sync API keeps an event loop running in the main
-    thread while the session's browser is open, which async tests cannot share."""
+    """Browser tests last in each module (see ``browser``). Under pytest-xdist (`make test` runs
+    ``-n 2 --dist loadgroup``) a module's tests stay in one process, so its module fixtures start once,
+    and the production-stack tests share one process and its one stack."""
     items.sort(key=lambda item: "browser" in item.fixturenames)
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        group = "production" if module.startswith("tests/production/") else module
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.hookimpl(hookwrapper=True)

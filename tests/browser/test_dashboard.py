@@ -21,7 +21,8 @@ def test_dashboard_charts_in_both_themes_and_polling(page, live_console, localga
     page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
     flow = failing_flow(localgateway.client())
     manage = [sys.executable, "manage.py", "seed_metrics", "--days", "7"]
-    subprocess.run(manage, cwd=ROOT, env=live_console.env, check=True, capture_output=True)
+    seeded = subprocess.run(manage, cwd=ROOT, env=live_console.env, capture_output=True, text=True)
+    assert seeded.returncode == 0, seeded.stderr[-3000:]
     login(page, live_console, "viewer")
     SHOTS.mkdir(exist_ok=True)
 

@@ -26,6 +26,7 @@ DEPLOY = ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "imbrace-console.conf"
 CONSOLE_UNIT = DEPLOY / "systemd" / "imbrace-console@.service"
 WORKER_UNIT = DEPLOY / "systemd" / "imbrace-console-worker.service"
+PRUNE_UNIT = DEPLOY / "systemd" / "imbrace-console-prune.service"
 ENV_EXAMPLE = DEPLOY / "console.env.example"
 INSTALL = "/srv/imbrace-console"
 
@@ -41,17 +42,26 @@ def env_file(path: Path = ENV_EXAMPLE) -> dict[str, str]:
     return pairs
 
 
-def unit_command(unit: Path, port: int | None = None) -> list[str]:
-    """The unit's ExecStart, run from this checkout with this Python, listening on loopback."""
+def unit_commands(unit: Path, port: int | None = None) -> list[list[str]]:
+    """The unit's ExecStart lines, each run from this checkout with this Python, listening on loopback."""
     text = unit.read_text().replace("\\\n", " ")
-    [line] = [line for line in text.splitlines() if line.startswith("ExecStart=")]
-    words = shlex.split(line.removeprefix("ExecStart="))
     program = {
         f"{INSTALL}/.venv/bin/uvicorn": [sys.executable, "-m", "uvicorn"],
         f"{INSTALL}/.venv/bin/python": [sys.executable],
     }
-    command = [*program[words[0]], *words[1:]]
-    return [{"%i": str(port), "0.0.0.0": "127.0.0.1"}.get(word, word) for word in command]
+    commands = []
+    for line in text.splitlines():
+        if line.startswith("ExecStart="):
+            words = shlex.split(line.removeprefix("ExecStart="))
+            command = [*program[words[0]], *words[1:]]
+            commands.append([{"%i": str(port), "0.0.0.0": "127.0.0.1"}.get(word, word) for word in command])
+    return commands
+
+
+def unit_command(unit: Path, port: int | None = None) -> list[str]:
+    """The one ExecStart of a long-running unit (see ``unit_commands``)."""
+    [command] = unit_commands(unit, port)
+    return command
 
 
 def unit_environment(unit: Path, port: int, run: Path) -> dict[str, str]:
@@ -144,7 +154,7 @@ class Instance:
             self.process = subprocess.Popen(
                 unit_command(CONSOLE_UNIT, self.port), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
-        wait_for(f"{self.url}/login/", process=self.process, timeout=60)
+        wait_for(f"{self.url}/login/", process=self.process, timeout=120)
 
     def workers(self) -> list[psutil.Process]:
         return psutil.Process(self.process.pid).children(recursive=True)
@@ -279,7 +289,7 @@ def start_stack(work: Path, gateway: LocalGateway, *, instances: int = 2) -> Sta
                 )
             stack.instances.append(Instance(port=port, process=process, log_path=log_path, env=instance_env))
         for instance in stack.instances:
-            wait_for(f"{instance.url}/login/", process=instance.process, timeout=60)
+            wait_for(f"{instance.url}/login/", process=instance.process, timeout=120)
         stack.worker = Supervised(WORKER_UNIT, work / "worker.log", cwd=ROOT, env=env)
         prefix = work / "nginx"
         prefix.mkdir()

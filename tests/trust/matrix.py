@@ -22,6 +22,7 @@ VIEWER, SUPPORT, OPERATOR, ADMIN = Role.VIEWER, Role.SUPPORT, Role.OPERATOR, Rol
 MATRIX: dict[str, dict[str, Role]] = {
     # core, audit, accounts
     "dashboard": {"GET": VIEWER},
+    "dashboard-card": {"GET": VIEWER},
     "audit-list": {"GET": VIEWER},
     "audit-export": {"GET": VIEWER},
     "password-change": {"GET": VIEWER, "POST": VIEWER},

@@ -21,7 +21,12 @@ pytestmark = pytest.mark.django_db
 
 # Ids that do not exist on the gateway: an allowed role gets past the check and then a 404 or a form error.
 MISSING_ID = "0a0a0a0a-0000-4000-8000-000000000000"
-SAMPLE_KWARGS = {"conversation_id": uuid.UUID(MISSING_ID), "kind": "return_response", "step_name": "step_1"}
+SAMPLE_KWARGS = {
+    "conversation_id": uuid.UUID(MISSING_ID),
+    "kind": "return_response",
+    "step_name": "step_1",
+    "card": "attention",
+}
 
 PATTERNS = console_url_patterns()
 CELLS = [(name, method) for name, _ in PATTERNS if name not in PUBLIC for method in MATRIX.get(name, {"GET": None})]
