@@ -107,14 +107,16 @@ def _rows(*, days: int, routes: int, minute_days: float, now: datetime, seed: in
 def seed_aggregates(
     *, days: int = 7, routes: int = 12, minute_days: float = 1 / 24, now: datetime | None = None, seed: int = 7
 ) -> int:
-    """Insert the sample rows (to a table without rows for the same minutes and keys); returns how many."""
+    """Insert the sample rows; returns how many were offered. A row for a minute and key already stored (real
+    numbers, or an earlier seed) is left as it is (``ON CONFLICT DO NOTHING``: SQLite and PostgreSQL)."""
     from django.db import connection, transaction
 
     from .models import Aggregate
 
     table = connection.ops.quote_name(Aggregate._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608 (fixed names)
+    values = ", ".join(["%s"] * len(COLUMNS))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT DO NOTHING"  # noqa: S608 (fixed names)
     batch: list[tuple] = []
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:

@@ -187,3 +187,19 @@ def test_health_and_attention_read_the_rows():
     assert [area for area, _ in attention.gateway_areas] == ["flows"]
     assert attention.uploads.error_count == 1
     assert not attention.empty
+
+
+def test_sample_numbers_leave_stored_rows_as_they_are():
+    from apps.ops.demo import seed_aggregates
+
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    real = Aggregate.objects.create(
+        span=3600, start=now, kind="gateway", area="boards", key="GET /data-board/boards", count=3
+    )
+    offered = seed_aggregates(days=1, routes=2, now=now)
+    stored = Aggregate.objects.count()
+    assert stored == offered  # the real row, and every sample row but the one for its hour and key
+    real.refresh_from_db()
+    assert real.count == 3
+    seed_aggregates(days=1, routes=2, now=now)  # again: nothing added, nothing raised
+    assert Aggregate.objects.count() == stored
