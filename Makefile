@@ -73,7 +73,7 @@ PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # DB=postgres: the suite (less the production-stack tests, which run on PostgreSQL already) against a
-# throw-away PostgreSQL cluster (DATABASE_URL), without the bench.
+# throw-away PostgreSQL cluster (DATABASE_URL).
 test: dev-deps chromium postgresql nginx
 ifeq ($(DB),postgres)
 	$(BIN)/python -m tests.production.postgres -- $(PYTEST) -m "not production" $(PYTEST_ARGS)
@@ -82,7 +82,6 @@ else ifeq ($(SETTINGS),stock)
 	CONSOLE_STOCK_DJANGO=1 $(PYTEST) --ds=imbrace_console.settings.stock $(PYTEST_ARGS)
 else
 	$(PYTEST) $(PYTEST_ARGS)
-	$(BIN)/python -m bench --quick
 endif
 
 # STACK=production: through deploy/'s nginx to two instances of two workers on PostgreSQL (docs/benchmarks.md).

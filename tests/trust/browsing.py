@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -51,11 +53,23 @@ def _same_site_path(base: str, href: str | None) -> str | None:
     return path
 
 
-def crawl(page, base_url: str, *, start: list[str], max_pages: int = 80, max_fragments: int = 80) -> Crawl:
-    """Visit ``start`` and every same-site link from there (breadth first), plus each ``hx-get`` fragment."""
+_ID_SEGMENT = re.compile(r"/[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*(?=/|$)")
+
+
+def page_kind(path: str) -> str:
+    """A path with its ids (segments holding a digit) and query left out: the kind of page it is."""
+    return _ID_SEGMENT.sub("/<id>", path.split("?", 1)[0])
+
+
+def crawl(
+    page, base_url: str, *, start: list[str], max_pages: int = 80, max_fragments: int = 80, per_kind: int = 2
+) -> Crawl:
+    """Visit ``start`` and same-site links from there (breadth first), at most ``per_kind`` pages of each kind
+    (the sessions' boards, items and runs are many pages of few kinds), plus each ``hx-get`` fragment."""
     page.context.add_init_script(CSP_RECORDER)
     result = Crawl()
     queue, seen = list(start), set(start)
+    kinds = Counter(page_kind(path) for path in start)
     fragment_queue: list[str] = []
     while queue and len(result.pages) < max_pages:
         path = queue.pop(0)
@@ -69,8 +83,9 @@ def crawl(page, base_url: str, *, start: list[str], max_pages: int = 80, max_fra
         hx = page.eval_on_selector_all("[hx-get]", "els => els.map(e => e.getAttribute('hx-get'))")
         for href in hrefs:
             link = _same_site_path(page.url, href)
-            if link and link not in seen:
+            if link and link not in seen and kinds[page_kind(link)] < per_kind:
                 seen.add(link)
+                kinds[page_kind(link)] += 1
                 queue.append(link)
         for href in hx:
             link = _same_site_path(page.url, href)
