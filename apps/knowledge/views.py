@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import re
+import time
 import unicodedata
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -198,16 +199,18 @@ async def file_upload(request: HttpRequest, folder_id: str) -> HttpResponse:
     The script reads the JSON answer; a plain form post gets the folder page
     back with a status per file.
     """
+    started = time.monotonic()
     if is_raw_upload(request):
         outcome = await _raw_upload(request, folder_id)
     else:
         outcome = await _form_upload(request, folder_id)
+    size, seconds = request.META.get("CONTENT_LENGTH"), time.monotonic() - started
     if isinstance(outcome, HttpResponse):
-        uploads_done(request.META.get("CONTENT_LENGTH"), [(False, outcome.status_code)])
+        uploads_done(size, [(False, outcome.status_code)], seconds=seconds)
         return outcome
     results = outcome or [UploadResult("", False, "Choose at least one file to upload.", 400)]
     status = _upload_status(results)
-    uploads_done(request.META.get("CONTENT_LENGTH"), [(result.ok, result.status) for result in results])
+    uploads_done(size, [(result.ok, result.status) for result in results], seconds=seconds)
     if _wants_json(request):
         return JsonResponse({"results": [result.__dict__ for result in results]}, status=status)
     if status == 201:
