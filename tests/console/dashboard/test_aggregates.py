@@ -203,3 +203,24 @@ def test_sample_numbers_leave_stored_rows_as_they_are():
     assert real.count == 3
     seed_aggregates(days=1, routes=2, now=now)  # again: nothing added, nothing raised
     assert Aggregate.objects.count() == stored
+
+
+def test_an_assistant_needs_attention_when_its_first_word_is_much_slower_than_usual():
+    now = datetime.now(UTC)
+    earlier = (now - timedelta(days=3)).timestamp()
+
+    def turns(key: str, count: int, ms: float, at: float) -> None:
+        for _ in range(count):
+            aggregates.record("chat", "chat", key, ms=ms, label=key.title(), at=at)
+
+    turns("slower", 6, 100, earlier)
+    turns("slower", 6, 400, now.timestamp())  # four times its usual
+    turns("steady", 6, 100, earlier)
+    turns("steady", 6, 120, now.timestamp())  # a little slower: not worth a look
+    turns("rare", 3, 100, earlier)
+    turns("rare", 3, 900, now.timestamp())  # too few chats to tell
+    aggregates.flush()
+    slower = _attention(now).assistants_slower
+    assert [item.assistant_id for item, _ in slower] == ["slower"]
+    item, usual = slower[0]
+    assert (item.stat.mean_ms, usual) == (400, 100)

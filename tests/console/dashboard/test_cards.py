@@ -152,3 +152,13 @@ def test_aggregates_older_than_the_window_are_not_counted(console_client, db):
     aggregates.flush()
     assert "GET /platform/v1/old-route" not in card(console_client.get("/?window=1h").content.decode(), "health")
     assert "GET /platform/v1/old-route" in card(console_client.get("/?window=24h").content.decode(), "health")
+
+
+def test_an_assistant_slower_than_usual_is_under_needs_attention(console_client):
+    now, earlier = time.time(), time.time() - 3 * 86400
+    for at, ms in ((earlier, 100), (now, 400)):
+        for _ in range(5):
+            aggregates.record("chat", "chat", "asst_slow0123456789", label="Slow desk", ms=ms, at=at)
+    aggregates.flush()
+    attention = card(console_client.as_role("Viewer").get("/").content.decode(), "attention")
+    assert "Slow desk" in attention and "first word after 400 ms on average, usually 100 ms" in attention
