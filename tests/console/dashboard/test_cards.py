@@ -162,3 +162,21 @@ def test_an_assistant_slower_than_usual_is_under_needs_attention(console_client)
     aggregates.flush()
     attention = card(console_client.as_role("Viewer").get("/").content.decode(), "attention")
     assert "Slow desk" in attention and "first word after 400 ms on average, usually 100 ms" in attention
+
+
+def test_the_flow_runs_card_lists_the_ten_that_matter_and_says_how_many_more():
+    from django.template.loader import render_to_string
+
+    from apps.dashboard.selectors import FlowRuns, RunSummary
+
+    flows = [
+        FlowRuns(f"flow{index:018d}abc", f"Flow {index}", {"SUCCEEDED": 20 - index, "FAILED": int(index == 11)}, [])
+        for index in range(12)
+    ]
+    summary = RunSummary(flows=sorted(flows, key=lambda flow: (-flow.failed_count, -flow.total)), truncated=False)
+    html = render_to_string("dashboard/home.html#card_flows", {"runs": summary, "window_label": "Last hour"})
+    rows = card(html, "flows").split("<tbody>")[1].count("<tr>")
+    assert rows == 10
+    assert "Flow 11" in html  # the failing one first, though the least busy
+    assert "Flow 10" not in html  # the least busy of the rest
+    assert "The failing and busiest 10 of 12 flows" in html
