@@ -163,8 +163,26 @@ def _timeout_seconds(rule: Rule, path: str) -> float:
     return 30.0 if path.startswith("/activepieces") else 60.0
 
 
+async def _whole_body_first(receive: Receive) -> Receive:
+    """``receive`` for the service with the request's whole body read already: the gateway's proxy has passed
+    the body on before its idle timer can fire, so a service that goes on with the work always has it."""
+    chunks, message = [], {"more_body": True}
+    while message.get("more_body", False):
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+    first: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+    async def replay() -> Message:
+        return first.pop() if first else await receive()
+
+    return replay
+
+
 async def _idle_timeout(app: ASGIApp, scope: Scope, receive: Receive, send: Send, rule: Rule) -> None:
     """Relay the service's answer unless it stays silent longer than the gateway's proxy timeout."""
+    receive = await _whole_body_first(receive)
     messages: asyncio.Queue[Message] = asyncio.Queue()
     task = asyncio.get_running_loop().create_task(app(scope, receive, messages.put))
     _background.add(task)  # the service carries on after the gateway gave up
