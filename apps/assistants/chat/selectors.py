@@ -7,6 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from asgiref.sync import sync_to_async
 from django.utils.safestring import SafeString
 
 from imbrace_console.gateway import GatewayNotFound, gateway_path, get_client
@@ -134,5 +135,12 @@ async def chat_message_list(*, conversation_id: uuid.UUID | str) -> list[ChatMes
         rows = await get_client().json("GET", gateway_path("/ai-agent/chat-client/chats/{}/messages", conversation_id))
     except GatewayNotFound:
         return []
-    views = [chat_message_view(row) for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+    if not isinstance(rows, list):
+        return []
+    # Markdown can take seconds on hostile text: the history is rendered in a worker thread, off the loop.
+    return await sync_to_async(_message_views, thread_sensitive=False)(rows)
+
+
+def _message_views(rows: list) -> list[ChatMessageView]:
+    views = (chat_message_view(row) for row in rows if isinstance(row, dict))
     return [view for view in views if view is not None]
