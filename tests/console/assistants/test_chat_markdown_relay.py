@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from html.parser import HTMLParser
 
 import pytest
 
@@ -16,6 +15,7 @@ from apps.assistants.markdown import ALLOWED_TAGS, markdown_render
 from tests.chat_helpers import make_assistant, make_flow
 
 from .test_chat_relay import open_stream, viewer_client  # noqa: F401 - a fixture
+from .test_chat_streaming import Markup
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -40,17 +40,6 @@ def echo(gw, docs_folder):
 async def answer_of(client, assistant_id: str, question: str) -> list[tuple[str, str]]:
     _, reader = await open_stream(client, assistant_id, question)
     return await reader.until("done")
-
-
-class Markup(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: set[str] = set()
-        self.attrs: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        self.tags.add(tag)
-        self.attrs += [(name, value or "") for name, value in attrs]
 
 
 async def test_the_answer_streams_rendered_and_each_finished_block_once(viewer_client, echo):  # noqa: F811

@@ -15,15 +15,6 @@ from apps.ops.selectors import Stat, _assistant_stats, _attention, _gateway_heal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def empty_buffer():
-    with aggregates._lock:
-        aggregates._buffer.clear()
-    yield
-    with aggregates._lock:
-        aggregates._buffer.clear()
-
-
 def test_route_areas_and_error_classes():
     assert aggregates.area_of("/data-board/boards/{id}/items") == "boards"
     assert aggregates.area_of("/data-board/folders/{id}") == "knowledge"

@@ -15,15 +15,6 @@ from tests.flow_helpers import AP
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture(autouse=True)
-def empty_buffer():
-    with aggregates._lock:
-        aggregates._buffer.clear()
-    yield
-    with aggregates._lock:
-        aggregates._buffer.clear()
-
-
 def card(html: str, name: str) -> str:
     start = html.index(f'id="card-{name}"')
     return html[start : html.index("</section>", start)]
